@@ -20,7 +20,8 @@ const program = new Command('rollouts-sim')
       dataDir?: string;
       podReadyDelay: string;
     }) => {
-      const port = Number(o.port);
+      // Number('') and Number(' ') are 0, which would silently pick a random port.
+      const port = /^\d+$/.test(o.port) ? Number(o.port) : NaN;
       if (!Number.isInteger(port) || port < 0 || port > 65535) {
         console.error(`rollouts-sim: --port must be an integer 0-65535, got "${o.port}"`);
         process.exit(2);

@@ -24,12 +24,35 @@ export function parseFieldValidation(v: string | null): FieldValidation {
   );
 }
 
+/** apimachinery's TotalAnnotationSizeLimitB: keys plus values, in bytes, for every kind. */
+const TOTAL_ANNOTATION_SIZE_LIMIT_B = 256 * 1024;
+
+/**
+ * ValidateObjectMeta's annotation size check. This is what rejects a client-side
+ * `kubectl apply` of a CRD whose last-applied-configuration annotation would exceed 256 KiB.
+ */
+function validateAnnotationsSize(rt: ResourceType, obj: KubeObject): void {
+  let size = 0;
+  for (const [k, v] of Object.entries(obj.metadata.annotations ?? {})) {
+    size += Buffer.byteLength(k) + Buffer.byteLength(String(v));
+  }
+  if (size <= TOTAL_ANNOTATION_SIZE_LIMIT_B) return;
+  throw errors.invalid(rt, obj.metadata.name ?? '', [
+    {
+      reason: 'FieldValueTooLong',
+      field: 'metadata.annotations',
+      message: `Too long: may not be more than ${TOTAL_ANNOTATION_SIZE_LIMIT_B} bytes`,
+    },
+  ]);
+}
+
 export function admit(
   rt: ResourceType,
   obj: KubeObject,
   isCreate: boolean,
   fieldValidation: FieldValidation,
 ): Admitted {
+  validateAnnotationsSize(rt, obj);
   if (rt.builtin) {
     applyBuiltinDefaults(rt.kind, obj, isCreate);
     const causes = validateBuiltin(rt, obj);

@@ -111,6 +111,17 @@ export function applyBuiltinDefaults(kind: string, obj: KubeObject, isCreate: bo
     case 'Namespace':
       if (isCreate) obj.status = { phase: 'Active' };
       break;
+    case 'Secret':
+      // v1 → internal conversion: stringData overwrites data (base64) and is never stored.
+      if (isObj(obj.stringData)) {
+        const data = isObj(obj.data) ? obj.data : {};
+        for (const [k, v] of Object.entries(obj.stringData))
+          data[k] = Buffer.from(String(v)).toString('base64');
+        obj.data = data;
+      }
+      delete obj.stringData;
+      setDefault(obj, 'type', 'Opaque');
+      break;
     default:
       break;
   }

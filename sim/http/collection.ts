@@ -90,7 +90,9 @@ export function listCollection(
       rv,
     };
     metadata.continue = Buffer.from(JSON.stringify(token)).toString('base64url');
-    metadata.remainingItemCount = items.length - limit;
+    // etcd3 store: the count is only known for an unfiltered list, so with selectors it is unset.
+    const filtered = !!q.get('labelSelector')?.trim() || !!q.get('fieldSelector')?.trim();
+    if (!filtered) metadata.remainingItemCount = items.length - limit;
     items = items.slice(0, limit);
   }
   if (wantsTable(accept)) {
@@ -110,8 +112,30 @@ function includeObject(q: URLSearchParams): { includeObject?: 'None' | 'Metadata
   return v === 'None' || v === 'Metadata' || v === 'Object' ? { includeObject: v } : {};
 }
 
+/** The object before a write, at that write's resourceVersion. */
+function leftAt(ev: StoreEvent): KubeObject {
+  const prev = ev.prev ?? ev.object;
+  const resourceVersion = ev.object.metadata.resourceVersion;
+  return { ...prev, metadata: { ...prev.metadata, resourceVersion } };
+}
+
 export interface WatchOptions {
   bookmarkIntervalMs: number;
+}
+
+/**
+ * The last watch line serialised. Every watcher of a storage is handed the same stored
+ * (immutable) object for an event, one after another, so N watchers serialise it once rather
+ * than N times. One entry only: nothing is retained beyond the latest event.
+ */
+let lastLine: { obj: KubeObject; key: string; line: string } | undefined;
+
+function sharedLine(rt: ResourceType, type: string, obj: KubeObject, render: () => unknown) {
+  const key = `${type} ${rt.group}/${rt.version}/${rt.resource}`;
+  if (lastLine?.obj === obj && lastLine.key === key) return lastLine.line;
+  const line = `${JSON.stringify({ type, object: render() })}\n`;
+  lastLine = { obj, key, line };
+  return line;
 }
 
 export function serveWatch(
@@ -134,10 +158,16 @@ export function serveWatch(
   res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private' });
   res.flushHeaders();
 
-  const write = (type: string, object: unknown): void => {
-    if (faults.hangWatches || res.writableEnded) return;
-    res.write(`${JSON.stringify({ type, object })}\n`);
+  // A watch that swallowed an event stays silent for good, like a half-open connection: it
+  // must never resume after a gap, or the client would skip events without knowing it.
+  let hung = false;
+  const writeLine = (line: string): void => {
+    if (faults.hangWatches) hung = true;
+    if (hung || res.writableEnded) return;
+    res.write(line);
   };
+  const write = (type: string, object: unknown): void =>
+    writeLine(`${JSON.stringify({ type, object })}\n`);
   const render = (obj: KubeObject): unknown => {
     const presented = svc.present(rt, obj);
     return asTable ? renderTableForWatchEvent(rt, presented, new Date()) : presented;
@@ -145,9 +175,11 @@ export function serveWatch(
   const onEvent = (ev: StoreEvent): void => {
     const now = filter.matches(ev.object);
     const before = ev.prev ? filter.matches(ev.prev) : false;
-    if (ev.type === 'MODIFIED' && !now && before) write('DELETED', render(ev.object));
+    // Leaving the selector: cacheWatcher sends the previous object at the event's resourceVersion.
+    if (ev.type === 'MODIFIED' && !now && before) write('DELETED', render(leftAt(ev)));
     else if (ev.type === 'MODIFIED' && now && !before && ev.prev) write('ADDED', render(ev.object));
-    else if (now) write(ev.type, render(ev.object));
+    else if (now && asTable) write(ev.type, render(ev.object));
+    else if (now) writeLine(sharedLine(rt, ev.type, ev.object, () => render(ev.object)));
   };
 
   let unsubscribe = (): void => {};

@@ -81,7 +81,12 @@ export class Faults {
   /** Cuts every open watch connection without a clean end, like a dropped TCP connection. */
   dropWatches(): number {
     const n = this.watchClosers.size;
-    for (const close of [...this.watchClosers]) close();
+    // Forget them now: their sockets' close events (which unregister them) come later, and a
+    // second drop before then must not count them again.
+    for (const close of [...this.watchClosers]) {
+      this.watchClosers.delete(close);
+      close();
+    }
     this.injected.droppedWatches += n;
     return n;
   }

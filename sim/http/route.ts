@@ -28,7 +28,10 @@ export type Route =
   | { kind: 'unknown' };
 
 export function parseRoute(pathname: string): Route {
-  const segs = pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  const segs = pathname
+    .split('/')
+    .filter(Boolean)
+    .map((s) => (s.includes('%') ? decodeURIComponent(s) : s));
   if (segs[0] === 'version' && segs.length === 1) return { kind: 'version' };
   if (['healthz', 'readyz', 'livez'].includes(segs[0] ?? '')) return { kind: 'health' };
   if (segs[0] === 'sim') return { kind: 'admin', path: segs.slice(1) };

@@ -66,21 +66,36 @@ function sendError(res: ServerResponse, e: unknown): void {
   send(res, err.code, err.toStatus(), err.code === 429 ? { 'Retry-After': '1' } : {});
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const b = chunk as Buffer;
-    size += b.length;
-    if (size > MAX_BODY)
-      throw new ApiError(
-        413,
-        'RequestEntityTooLarge',
-        'Request entity too large: limit is 3145728',
+function readBody(req: IncomingMessage): Promise<string> {
+  // Plain 'data'/'end' listeners: `for await (… of req)` cost a few percent of each write
+  // in profiles (an async iterator and a promise per chunk).
+  return new Promise((resolve, reject) => {
+    if (req.readableEnded) return resolve('');
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (b: Buffer): void => {
+      size += b.length;
+      if (size > MAX_BODY) {
+        req.off('data', onData);
+        req.off('end', onEnd);
+        req.resume();
+        reject(
+          new ApiError(413, 'RequestEntityTooLarge', 'Request entity too large: limit is 3145728'),
+        );
+        return;
+      }
+      chunks.push(b);
+    };
+    const onEnd = (): void => {
+      req.off('error', reject);
+      resolve(
+        chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'),
       );
-    chunks.push(b);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+    };
+    req.on('data', onData);
+    req.once('end', onEnd);
+    req.once('error', reject);
+  });
 }
 
 function parseJson(text: string, what: string): unknown {
@@ -335,6 +350,8 @@ function injectedError(code: number, rt: ResourceType, name: string | undefined)
       return errors.forbidden(`${rt.resource} is forbidden: injected fault`);
     case 404:
       return errors.notFound(rt, name ?? '');
+    case 410:
+      return errors.gone('too old resource version: injected fault');
     case 503:
       return new ApiError(
         503,
