@@ -27,7 +27,9 @@ export const rolloutAnalysis = z.looseObject({
   templateName: z.string().optional(),
   args: z.array(argument).optional(),
   dryRun: z.array(z.looseObject({ metricName: z.string() })).optional(),
-  measurementRetention: z.array(z.looseObject({ metricName: z.string(), limit: z.number().int() })).optional(),
+  measurementRetention: z
+    .array(z.looseObject({ metricName: z.string(), limit: z.number().int() }))
+    .optional(),
   analysisRunMetadata: podTemplateMetadata.optional(),
 });
 export type RolloutAnalysis = z.infer<typeof rolloutAnalysis>;

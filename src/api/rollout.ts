@@ -2,7 +2,14 @@
 // (../shared/spec/rollout-semantics.md §2–3). Field names are the compatibility contract.
 import { z } from 'zod';
 import { rolloutAnalysis, rolloutAnalysisBackground, runStatus } from './analysis-refs.ts';
-import { condition, intOrString, labelSelector, objectMeta, podTemplateMetadata, podTemplateSpec } from './common.ts';
+import {
+  condition,
+  intOrString,
+  labelSelector,
+  objectMeta,
+  podTemplateMetadata,
+  podTemplateSpec,
+} from './common.ts';
 
 export const GROUP = 'argoproj.io';
 export const VERSION = 'v1alpha1';
@@ -72,7 +79,9 @@ export const trafficRouting = z.looseObject({
 export type TrafficRouting = z.infer<typeof trafficRouting>;
 
 export const antiAffinity = z.looseObject({
-  preferredDuringSchedulingIgnoredDuringExecution: z.looseObject({ weight: z.number().int() }).optional(),
+  preferredDuringSchedulingIgnoredDuringExecution: z
+    .looseObject({ weight: z.number().int() })
+    .optional(),
   requiredDuringSchedulingIgnoredDuringExecution: z.looseObject({}).optional(),
 });
 

@@ -1,0 +1,78 @@
+// The reconcile's side effects as API calls: every write is a merge patch or an update with
+// a resourceVersion precondition, so a stale cache ends in 409 and a retry, never in an
+// overwrite (design principle 4).
+import type { KubeObject } from '../api/kube-object.ts';
+import type { EventWriter } from '../kube/event-recorder.ts';
+import { isNotFound, resourcePath, type RawClient } from '../kube/raw-client.ts';
+import type { ClusterOps } from '../rollout/context.ts';
+
+const RS = { group: 'apps', version: 'v1', resource: 'replicasets' };
+const RO = { group: 'argoproj.io', version: 'v1alpha1', resource: 'rollouts' };
+const SVC = { group: '', version: 'v1', resource: 'services' };
+const EVENTS = { group: '', version: 'v1', resource: 'events' };
+
+export interface WriteObserver {
+  /** Called with every object a write returned, so caches can see our own writes at once. */
+  (kind: 'ReplicaSet' | 'Rollout' | 'Service', obj: KubeObject): void;
+}
+
+export function clusterOps(
+  client: RawClient,
+  observe: WriteObserver = () => undefined,
+): ClusterOps {
+  const seen = <T extends KubeObject>(kind: 'ReplicaSet' | 'Rollout' | 'Service', obj: T): T => {
+    observe(kind, obj);
+    return obj;
+  };
+  return {
+    async createReplicaSet(namespace, body) {
+      return seen('ReplicaSet', await client.create(resourcePath({ ...RS, namespace }), body));
+    },
+    async getReplicaSet(namespace, name) {
+      try {
+        return await client.get(resourcePath({ ...RS, namespace, name }));
+      } catch (e) {
+        if (isNotFound(e)) return undefined;
+        throw e;
+      }
+    },
+    async updateReplicaSet(rs) {
+      const path = resourcePath({
+        ...RS,
+        namespace: rs.metadata.namespace,
+        name: rs.metadata.name,
+      });
+      return seen('ReplicaSet', await client.update(path, rs));
+    },
+    async deleteReplicaSet(namespace, name, uid) {
+      await client.delete(resourcePath({ ...RS, namespace, name }), {
+        preconditions: { uid },
+        propagationPolicy: 'Background',
+      });
+    },
+    async patchRollout(namespace, name, patch) {
+      return seen(
+        'Rollout',
+        await client.patch(resourcePath({ ...RO, namespace, name }), patch, 'merge'),
+      );
+    },
+    async patchRolloutStatus(namespace, name, patch) {
+      const path = resourcePath({ ...RO, namespace, name, subresource: 'status' });
+      return seen('Rollout', await client.patch(path, patch, 'merge'));
+    },
+    async patchService(namespace, name, patch) {
+      return seen(
+        'Service',
+        await client.patch(resourcePath({ ...SVC, namespace, name }), patch, 'merge'),
+      );
+    },
+  };
+}
+
+export function eventWriter(client: RawClient): EventWriter {
+  return {
+    create: (namespace, body) => client.create(resourcePath({ ...EVENTS, namespace }), body),
+    patch: (namespace, name, body) =>
+      client.patch(resourcePath({ ...EVENTS, namespace, name }), body, 'merge'),
+  };
+}

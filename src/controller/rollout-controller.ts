@@ -1,0 +1,252 @@
+// The Rollout controller loop: list-watch caches of Rollouts and the objects they own or
+// reference, a work queue keyed by namespace/name, and one reconcile per key at a time.
+import { hostname } from 'node:os';
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { KubeObject } from '../api/kube-object.ts';
+import { EventRecorder } from '../kube/event-recorder.ts';
+import { ListWatcher } from '../kube/list-watcher.ts';
+import { isConflict, isNotFound, resourcePath, type RawClient } from '../kube/raw-client.ts';
+import { INSTANCE_ID_LABEL, POD_TEMPLATE_HASH_LABEL } from '../rollout/labels.ts';
+import { reconcileRollout } from '../rollout/reconciler.ts';
+import { releasePatch } from '../rollout/service-selector.ts';
+import { fromLabelSelectorObject, matchesLabels } from '../../sim/selectors/labels.ts';
+import { clusterOps, eventWriter } from './cluster-ops.ts';
+import type { Logger } from './logger.ts';
+import { WorkQueue } from './work-queue.ts';
+
+export interface RolloutControllerOptions {
+  kc: KubeConfig;
+  client: RawClient;
+  logger: Logger;
+  /** Watch only this namespace (--namespaced). */
+  namespace?: string;
+  instanceId?: string;
+  concurrency?: number;
+  resyncMs?: number;
+  clock?: () => Date;
+  /** Observes reconcile outcomes (metrics). */
+  onReconcile?: (ro: KubeObject, seconds: number, error: unknown) => void;
+}
+
+type Key = string;
+
+function keyOf(obj: KubeObject): Key {
+  return `${obj.metadata.namespace}/${obj.metadata.name}`;
+}
+
+function controllerRef(obj: KubeObject) {
+  return obj.metadata.ownerReferences?.find((r) => r.controller);
+}
+
+export class RolloutController {
+  readonly rollouts: ListWatcher;
+  readonly replicaSets: ListWatcher;
+  readonly services: ListWatcher;
+  readonly deployments: ListWatcher;
+  readonly queue: WorkQueue;
+  readonly events: EventRecorder;
+  private running: Promise<void> | undefined;
+  private readonly clock: () => Date;
+
+  constructor(private readonly o: RolloutControllerOptions) {
+    this.clock = o.clock ?? (() => new Date());
+    const ns = o.namespace;
+    const path = (group: string, version: string, resource: string) =>
+      resourcePath({ group, version, resource, ...(ns ? { namespace: ns } : {}) });
+    const common = {
+      kc: o.kc,
+      client: o.client,
+      logger: o.logger,
+      resyncMs: o.resyncMs ?? 15 * 60_000,
+    };
+    // Without an instance id we manage only Rollouts without the label; with one, only its own.
+    const labelSelector = o.instanceId
+      ? `${INSTANCE_ID_LABEL}=${o.instanceId}`
+      : `!${INSTANCE_ID_LABEL}`;
+    this.rollouts = new ListWatcher({
+      ...common,
+      path: path('argoproj.io', 'v1alpha1', 'rollouts'),
+      labelSelector,
+    });
+    this.replicaSets = new ListWatcher({ ...common, path: path('apps', 'v1', 'replicasets') });
+    this.services = new ListWatcher({ ...common, path: path('', 'v1', 'services') });
+    this.deployments = new ListWatcher({ ...common, path: path('apps', 'v1', 'deployments') });
+    this.queue = new WorkQueue({
+      name: 'Rollouts',
+      concurrency: o.concurrency ?? 10,
+      onError: (key, e) =>
+        o.logger.warn('reconcile failed; will retry', { key, error: errorText(e) }),
+    });
+    this.events = new EventRecorder(
+      eventWriter(o.client),
+      'rollouts-controller',
+      hostname(),
+      this.clock,
+      (e) => o.logger.warn('could not write event', { error: errorText(e) }),
+    );
+
+    this.rollouts.onAdd((ro) => this.queue.add(keyOf(ro)));
+    this.rollouts.onUpdate((_, ro) => this.queue.add(keyOf(ro)));
+    this.rollouts.onDelete((ro) => this.queue.add(keyOf(ro)));
+    const rsChanged = (rs: KubeObject) => {
+      const ref = controllerRef(rs);
+      if (ref?.kind === 'Rollout') this.queue.add(`${rs.metadata.namespace}/${ref.name}`);
+      else if (!ref && rs.metadata.labels?.[POD_TEMPLATE_HASH_LABEL]) this.enqueueMatching(rs);
+    };
+    this.replicaSets.onAdd(rsChanged);
+    this.replicaSets.onUpdate((_, rs) => rsChanged(rs));
+    this.replicaSets.onDelete(rsChanged);
+    const svcChanged = (svc: KubeObject) => this.enqueueReferencing(svc, 'service');
+    this.services.onAdd(svcChanged);
+    this.services.onUpdate((_, s) => svcChanged(s));
+    this.services.onDelete(svcChanged);
+    const deployChanged = (d: KubeObject) => this.enqueueReferencing(d, 'workload');
+    this.deployments.onAdd(deployChanged);
+    this.deployments.onUpdate((_, d) => deployChanged(d));
+  }
+
+  async start(signal?: AbortSignal): Promise<void> {
+    for (const lw of [this.rollouts, this.replicaSets, this.services, this.deployments]) lw.start();
+    await Promise.all([
+      this.rollouts.synced,
+      this.replicaSets.synced,
+      this.services.synced,
+      this.deployments.synced,
+    ]);
+    this.o.logger.info('caches synced; reconciling', { rollouts: this.rollouts.size });
+    this.running = this.queue.run((key) => this.reconcile(key));
+    signal?.addEventListener('abort', () => void this.stop(), { once: true });
+  }
+
+  async stop(): Promise<void> {
+    await this.queue.shutDown({ drain: true });
+    await Promise.all(
+      [this.rollouts, this.replicaSets, this.services, this.deployments].map((lw) => lw.stop()),
+    );
+    await this.events.flush();
+    await this.running;
+  }
+
+  private enqueueMatching(rs: KubeObject): void {
+    for (const ro of this.rollouts.list(rs.metadata.namespace)) {
+      const sel = (
+        ro.spec as { selector?: Parameters<typeof fromLabelSelectorObject>[0] } | undefined
+      )?.selector;
+      if (sel && matchesLabels(fromLabelSelectorObject(sel), rs.metadata.labels))
+        this.queue.add(keyOf(ro));
+    }
+  }
+
+  private enqueueReferencing(obj: KubeObject, what: 'service' | 'workload'): void {
+    const name = obj.metadata.name;
+    for (const ro of this.rollouts.list(obj.metadata.namespace)) {
+      const spec = (ro.spec ?? {}) as {
+        workloadRef?: { name?: string };
+        strategy?: {
+          canary?: { canaryService?: string; stableService?: string };
+          blueGreen?: { activeService?: string; previewService?: string };
+        };
+      };
+      const refs =
+        what === 'workload'
+          ? [spec.workloadRef?.name]
+          : [
+              spec.strategy?.canary?.canaryService,
+              spec.strategy?.canary?.stableService,
+              spec.strategy?.blueGreen?.activeService,
+              spec.strategy?.blueGreen?.previewService,
+            ];
+      if (refs.includes(name)) this.queue.add(keyOf(ro));
+    }
+  }
+
+  private async reconcile(key: Key): Promise<void | { requeueAfterMs: number }> {
+    const [ns, name] = key.split('/') as [string, string];
+    const raw = this.rollouts.get(ns, name);
+    const log = this.o.logger.child({ namespace: ns, rollout: name });
+    if (!raw) {
+      await this.releaseServices(ns, name);
+      return;
+    }
+    const started = process.hrtime.bigint();
+    let error: unknown;
+    try {
+      await this.adoptOrphans(raw);
+      const uid = raw.metadata.uid;
+      const replicaSets = this.replicaSets
+        .list(ns)
+        .filter((rs) => controllerRef(rs)?.uid === uid && !rs.metadata.deletionTimestamp);
+      const workloadRef = (
+        raw.spec as { workloadRef?: { kind?: string; name?: string } } | undefined
+      )?.workloadRef;
+      const result = await reconcileRollout({
+        raw,
+        replicaSets,
+        service: (n) => this.services.get(ns, n),
+        workload: workloadRef?.name ? this.deployments.get(ns, workloadRef.name) : undefined,
+        ops: clusterOps(this.o.client),
+        events: this.events,
+        log,
+        now: this.clock(),
+      });
+      return result.requeueAfterMs !== undefined
+        ? { requeueAfterMs: result.requeueAfterMs }
+        : undefined;
+    } catch (e) {
+      error = e;
+      if (isConflict(e) || isNotFound(e)) {
+        // Our view was stale; the watch brings the new state and we try again.
+        log.debug('stale cache; retrying', { error: errorText(e) });
+        return { requeueAfterMs: 50 };
+      }
+      throw e;
+    } finally {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      this.o.onReconcile?.(raw, seconds, error);
+    }
+  }
+
+  /** An orphan ReplicaSet matching the selector becomes ours (ControllerRefManager). */
+  private async adoptOrphans(ro: KubeObject): Promise<void> {
+    const sel = (
+      ro.spec as { selector?: Parameters<typeof fromLabelSelectorObject>[0] } | undefined
+    )?.selector;
+    if (!sel) return;
+    const selector = fromLabelSelectorObject(sel);
+    for (const rs of this.replicaSets.list(ro.metadata.namespace)) {
+      if (controllerRef(rs) || rs.metadata.deletionTimestamp) continue;
+      if (
+        !rs.metadata.labels?.[POD_TEMPLATE_HASH_LABEL] ||
+        !matchesLabels(selector, rs.metadata.labels)
+      )
+        continue;
+      const next = structuredClone(rs);
+      next.metadata.ownerReferences = [
+        ...(next.metadata.ownerReferences ?? []),
+        {
+          apiVersion: 'argoproj.io/v1alpha1',
+          kind: 'Rollout',
+          name: ro.metadata.name ?? '',
+          uid: ro.metadata.uid ?? '',
+          controller: true,
+          blockOwnerDeletion: true,
+        },
+      ];
+      await clusterOps(this.o.client).updateReplicaSet(next);
+    }
+  }
+
+  /** The Rollout is gone: Services it managed get their selectors back (traffic-routing §1.5). */
+  private async releaseServices(ns: string, name: string): Promise<void> {
+    for (const svc of this.services.list(ns)) {
+      if (svc.metadata.annotations?.['argo-rollouts.argoproj.io/managed-by-rollouts'] !== name)
+        continue;
+      const patch = releasePatch(svc);
+      if (patch) await clusterOps(this.o.client).patchService(ns, svc.metadata.name ?? '', patch);
+    }
+  }
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

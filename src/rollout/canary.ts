@@ -1,0 +1,744 @@
+// One reconcile pass of a canary Rollout without a traffic router (rollout-semantics §6.1):
+// create the new ReplicaSet, reset on a new revision, point the Services, scale, handle pause
+// steps, then recompute and write the status. Any write may end the pass early; the next
+// pass starts again from what the caches say.
+import type { KubeObject } from '../api/kube-object.ts';
+import type { CanaryStrategy, RolloutStatus } from '../api/rollout.ts';
+import { labelSelectorToString } from '../../sim/selectors/labels.ts';
+import {
+  canaryReached,
+  canaryReplicasOrWeight,
+  currentStep,
+  maxTrafficWeight,
+  parsePauseDuration,
+  stepLabel,
+} from './canary-weight.ts';
+import { earliest, type ReconcileResult, type RolloutContext } from './context.ts';
+import { resolveFenceposts } from './fenceposts.ts';
+import { podTemplateHash, stepsHash } from './hash.ts';
+import {
+  DESIRED_REPLICAS_ANNOTATION,
+  EventReason,
+  PauseReason,
+  REVISION_ANNOTATION,
+  SCALE_DOWN_DEADLINE_ANNOTATION,
+} from './labels.ts';
+import { decideOtherReplicaSets } from './old-replicasets.ts';
+import { PauseState } from './pause-state.ts';
+import { computePhase } from './phase.ts';
+import { computeProgress } from './progress.ts';
+import { basicCanaryCounts } from './replica-math.ts';
+import {
+  buildReplicaSet,
+  bumpedRevisionAnnotations,
+  maxRevision,
+  rsView,
+  type RsView,
+} from './replicasets.ts';
+import { canSwitch, selectorPatch, serviceSelectorHash } from './service-selector.ts';
+import { findNewReplicaSet, replicaSetMatchesTemplate } from './template-equality.ts';
+import { mergePatchDiff } from '../kube/merge-diff.ts';
+import { ConditionType, newCondition, Reason, setCondition } from './conditions.ts';
+
+function ts(d: Date): string {
+  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+export class CanaryPass {
+  private readonly canary: CanaryStrategy;
+  private readonly R: number;
+  private readonly old: RolloutStatus;
+  private readonly steps;
+  private readonly pause: PauseState;
+  private requeueMs: number | undefined;
+  private views: RsView[];
+  private newRS: RsView | undefined;
+  private stableRS: RsView | undefined;
+  private others: RsView[] = [];
+  /** The Rollout's resourceVersion after our own writes in this pass (precondition for the next). */
+  private rolloutRv: string | undefined;
+
+  constructor(private readonly ctx: RolloutContext) {
+    this.canary = ctx.ro.spec.strategy?.canary ?? {};
+    this.R = ctx.ro.spec.replicas ?? 1;
+    this.old = ctx.ro.status ?? {};
+    this.steps = this.canary.steps ?? [];
+    this.pause = new PauseState(this.old);
+    this.views = ctx.replicaSets.map(rsView);
+    this.rolloutRv = ctx.raw.metadata.resourceVersion;
+  }
+
+  private get name(): string {
+    return this.ctx.raw.metadata.name ?? '';
+  }
+
+  private get ns(): string {
+    return this.ctx.raw.metadata.namespace ?? 'default';
+  }
+
+  private requeueAt(at: Date): void {
+    this.requeueMs = earliest(this.requeueMs, Math.max(0, at.getTime() - this.ctx.now.getTime()));
+  }
+
+  private result(): ReconcileResult {
+    return this.requeueMs === undefined ? {} : { requeueAfterMs: this.requeueMs };
+  }
+
+  async run(): Promise<ReconcileResult> {
+    const { ctx } = this;
+    const hash = podTemplateHash(ctx.template, this.old.collisionCount);
+    const found = findNewReplicaSet(
+      this.views.map((v) => v.obj),
+      ctx.template,
+      hash,
+      this.old.currentPodHash ? { currentPodHash: this.old.currentPodHash } : {},
+    );
+    if (!found) {
+      await this.createNewReplicaSet(hash);
+      return this.result();
+    }
+    this.newRS = this.views.find((v) => v.obj === found)!;
+    this.stableRS = this.old.stableRS
+      ? this.views.find((v) => v.hash === this.old.stableRS)
+      : undefined;
+    this.others = this.views.filter((v) => v !== this.newRS && v !== this.stableRS);
+
+    if (ctx.ro.spec.replicas === undefined) {
+      // Argo writes the default so that an HPA has a value to scale.
+      await this.patchRollout({ spec: { replicas: 1 } });
+      return this.result();
+    }
+    if (
+      this.old.observedGeneration === String(ctx.raw.metadata.generation) &&
+      (await this.pausePrePass())
+    ) {
+      return this.result();
+    }
+
+    const stepHash = stepsHash(this.canary.steps);
+    const templateOrStepsChanged =
+      this.old.currentStepHash !== stepHash ||
+      (this.old.currentPodHash !== undefined &&
+        this.old.currentPodHash !== '' &&
+        this.old.currentPodHash !== this.newRS.hash);
+    if (await this.syncNewReplicaSet()) return this.result();
+    if (templateOrStepsChanged) {
+      await this.writeStatus({ reset: true });
+      return this.result();
+    }
+    if (this.old.abort && this.newRS.hash === this.old.stableRS) this.pause.removeAbort();
+
+    await this.reconcileServices();
+    const scaled = await this.reconcileReplicaSets();
+    if (!scaled) this.reconcilePauseStep();
+    await this.writeStatus({ reset: false });
+    return this.result();
+  }
+
+  // ---- new ReplicaSet ----
+
+  private async createNewReplicaSet(hash: string): Promise<void> {
+    const { ctx } = this;
+    const revision = maxRevision(this.views) + 1;
+    const body = buildReplicaSet({
+      rollout: ctx.raw,
+      template: ctx.template,
+      selector: ctx.selector,
+      hash,
+      revision,
+      replicas: this.R,
+      minReadySeconds: ctx.ro.spec.minReadySeconds,
+    });
+    let created: KubeObject;
+    try {
+      created = await ctx.ops.createReplicaSet(this.ns, body);
+    } catch (e) {
+      const code = (e as { code?: number }).code;
+      if (code === 409) {
+        const existing = await ctx.ops.getReplicaSet(this.ns, body.metadata.name ?? '');
+        const ours = existing?.metadata.ownerReferences?.some(
+          (r) => r.controller && r.uid === ctx.raw.metadata.uid,
+        );
+        if (existing && ours && replicaSetMatchesTemplate(existing, ctx.template)) {
+          // Our own ReplicaSet, not yet in the cache: the next pass will find it.
+          this.requeueAt(new Date(ctx.now.getTime() + 100));
+          return;
+        }
+        // Someone else's ReplicaSet, or another template, under that name: a hash collision.
+        // Bump collisionCount so the next pass computes a different name (rollout-semantics §5.1).
+        await this.patchStatus({ ...this.old, collisionCount: (this.old.collisionCount ?? 0) + 1 });
+        return;
+      }
+      const message = `Failed to create new replica set "${body.metadata.name}": ${(e as Error).message}`;
+      ctx.events.emit(ctx.raw, {
+        type: 'Warning',
+        reason: EventReason.ReplicaSetCreateError,
+        message,
+      });
+      await this.patchStatus({
+        ...this.old,
+        conditions: setCondition(
+          this.old.conditions,
+          newCondition(
+            ConditionType.Progressing,
+            'False',
+            Reason.ReplicaSetCreateError,
+            message,
+            ts(ctx.now),
+          ),
+        ),
+      });
+      throw e;
+    }
+    ctx.events.emit(ctx.raw, {
+      type: 'Normal',
+      reason: EventReason.NewReplicaSetCreated,
+      message: `Created ReplicaSet ${created.metadata.name} (revision ${revision})`,
+    });
+    await this.setRolloutRevision(revision);
+    const next: RolloutStatus = {
+      ...this.old,
+      conditions: setCondition(
+        this.old.conditions,
+        newCondition(
+          ConditionType.Progressing,
+          'True',
+          Reason.NewReplicaSetCreated,
+          `Created new replica set "${created.metadata.name}"`,
+          ts(ctx.now),
+        ),
+      ),
+    };
+    await this.patchStatus(next);
+  }
+
+  private async setRolloutRevision(revision: number): Promise<void> {
+    const { ctx } = this;
+    const current = ctx.raw.metadata.annotations?.[REVISION_ANNOTATION];
+    if (current === String(revision)) return;
+    await this.patchRollout({
+      metadata: { annotations: { [REVISION_ANNOTATION]: String(revision) } },
+    });
+    ctx.events.emit(ctx.raw, {
+      type: 'Normal',
+      reason: EventReason.RolloutUpdated,
+      message: `Rollout updated to revision ${revision}`,
+    });
+  }
+
+  /** Revision bump on rollback, minReadySeconds kept in sync. True when it wrote. */
+  private async syncNewReplicaSet(): Promise<boolean> {
+    const rs = this.newRS!;
+    const others = this.views.filter((v) => v !== rs);
+    const wantRevision = Math.max(rs.revision, maxRevision(others) + 1);
+    const bumped =
+      rs.revision < wantRevision ? bumpedRevisionAnnotations(rs, wantRevision) : undefined;
+    const minReady = this.ctx.ro.spec.minReadySeconds ?? 0;
+    const spec = rs.obj.spec as { minReadySeconds?: number };
+    if (!bumped && (spec.minReadySeconds ?? 0) === minReady) {
+      await this.setRolloutRevision(rs.revision);
+      return false;
+    }
+    const next = structuredClone(rs.obj);
+    next.metadata.annotations = { ...(next.metadata.annotations ?? {}), ...(bumped ?? {}) };
+    (next.spec as { minReadySeconds?: number }).minReadySeconds = minReady;
+    await this.ctx.ops.updateReplicaSet(next);
+    await this.setRolloutRevision(wantRevision);
+    return true;
+  }
+
+  // ---- pause pre-pass (§4.3 step 1) ----
+
+  private async pausePrePass(): Promise<boolean> {
+    const { ctx, old } = this;
+    const conds = old.conditions ?? [];
+    const prog = conds.find((c) => c.type === ConditionType.Progressing);
+    const isPaused = (old.pauseConditions?.length ?? 0) > 0 || ctx.ro.spec.paused === true;
+    const progPaused = prog?.reason === Reason.RolloutPaused;
+    const abortCond = prog?.reason === Reason.RolloutAborted;
+    const completed = conds.some((c) => c.type === ConditionType.Completed && c.status === 'True');
+    const now = ts(ctx.now);
+    let next = conds;
+    if (isPaused !== progPaused && !abortCond && !(isPaused && completed)) {
+      next = setCondition(
+        next,
+        isPaused
+          ? newCondition(
+              ConditionType.Progressing,
+              'Unknown',
+              Reason.RolloutPaused,
+              'Rollout is paused',
+              now,
+            )
+          : newCondition(
+              ConditionType.Progressing,
+              'Unknown',
+              Reason.RolloutResumed,
+              'Rollout is resumed',
+              now,
+            ),
+      );
+    }
+    if (!old.abort && abortCond) {
+      next = setCondition(
+        next,
+        newCondition(
+          ConditionType.Progressing,
+          'Unknown',
+          Reason.RolloutRetry,
+          'Retrying Rollout after abort',
+          now,
+        ),
+      );
+    }
+    const pausedTrue = conds.some((c) => c.type === ConditionType.Paused && c.status === 'True');
+    if (isPaused !== pausedTrue && !abortCond) {
+      next = setCondition(
+        next,
+        newCondition(
+          ConditionType.Paused,
+          isPaused ? 'True' : 'False',
+          Reason.RolloutPaused,
+          'Rollout is paused',
+          now,
+        ),
+      );
+    }
+    if (next === conds || JSON.stringify(next) === JSON.stringify(conds)) return false;
+    if (isPaused && !progPaused && !abortCond) {
+      const reason = ctx.ro.spec.paused
+        ? 'manually paused'
+        : (old.pauseConditions?.[0]?.reason ?? '');
+      ctx.events.emit(ctx.raw, {
+        type: 'Normal',
+        reason: EventReason.RolloutPaused,
+        message: `Rollout is paused (${reason})`,
+      });
+    } else if (!isPaused && progPaused) {
+      ctx.events.emit(ctx.raw, {
+        type: 'Normal',
+        reason: EventReason.RolloutResumed,
+        message: 'Rollout is resumed',
+      });
+    }
+    const status = { ...old, conditions: next };
+    Object.assign(status, this.phaseOf(status));
+    status.observedGeneration = String(ctx.raw.metadata.generation);
+    await this.patchStatus(status);
+    return true;
+  }
+
+  // ---- Services (§6.6) ----
+
+  private async reconcileServices(): Promise<void> {
+    const aborted = this.pause.isAborted();
+    const targets: [string | undefined, RsView | undefined][] = [
+      [this.canary.stableService, this.stableRS],
+      [this.canary.canaryService, aborted ? this.stableRS : this.newRS],
+    ];
+    for (const [svcName, rs] of targets) {
+      if (!svcName || !rs) continue;
+      const svc = this.ctx.service(svcName);
+      if (!svc) continue; // validation reports missing Services
+      if (serviceSelectorHash(svc) === rs.hash) {
+        const patch = selectorPatch(svc, rs.hash, this.name);
+        if (patch) await this.ctx.ops.patchService(this.ns, svcName, patch);
+        continue;
+      }
+      if (!canSwitch(svc, rs)) continue;
+      const from = serviceSelectorHash(svc);
+      const patch = selectorPatch(svc, rs.hash, this.name);
+      if (!patch) continue;
+      await this.ctx.ops.patchService(this.ns, svcName, patch);
+      this.ctx.events.emit(this.ctx.raw, {
+        type: 'Normal',
+        reason: EventReason.SwitchService,
+        message: `Switched selector for service '${svcName}' from '${from}' to '${rs.hash}'`,
+      });
+    }
+  }
+
+  // ---- ReplicaSet scaling (§6.8) ----
+
+  private halted(): boolean {
+    return (
+      this.ctx.ro.spec.paused === true || this.pause.hasPause(PauseReason.InconclusiveAnalysisRun)
+    );
+  }
+
+  private async reconcileReplicaSets(): Promise<boolean> {
+    if (this.halted()) return false;
+    for (const rs of [this.newRS, this.stableRS]) {
+      if (rs?.scaleDownDeadline !== undefined)
+        await this.scale(rs, rs.specReplicas, { removeDeadline: true });
+    }
+    const M = maxTrafficWeight(this.canary);
+    const { maxSurge, maxUnavailable } = resolveFenceposts(
+      this.R,
+      this.canary.maxSurge,
+      this.canary.maxUnavailable,
+    );
+    const weight = canaryReplicasOrWeight({
+      canary: this.canary,
+      status: { ...this.old, abort: this.pause.isAborted() },
+      replicas: this.R,
+      stableRS: this.stableRS,
+      canaryRS: this.newRS,
+    }).weight;
+    const counts = basicCanaryCounts(
+      this.R,
+      weight,
+      M,
+      maxSurge,
+      maxUnavailable,
+      this.newRS,
+      this.stableRS,
+      this.others.filter((o) => o !== this.newRS),
+    );
+    const separateStable = this.stableRS && this.stableRS !== this.newRS;
+    if (separateStable && (await this.scale(this.stableRS!, counts.stable))) return true;
+    if (await this.scale(this.newRS!, counts.canary)) return true;
+
+    const decision = decideOtherReplicaSets({
+      replicas: this.R,
+      maxUnavailable,
+      replicaSets: this.views.map((v) => ({
+        name: v.name,
+        podTemplateHash: v.hash,
+        revision: v.revision,
+        specReplicas: v.specReplicas,
+        availableReplicas: v.availableReplicas,
+        ...(v.scaleDownDeadline !== undefined ? { scaleDownDeadline: v.scaleDownDeadline } : {}),
+        creationTimestamp: v.creationTimestamp,
+      })),
+      newRSName: this.newRS!.name,
+      ...(this.stableRS ? { stableRSName: this.stableRS.name } : {}),
+      trafficRouted: false,
+      referencedHashes: [],
+      fullyPromoted: this.old.stableRS === this.newRS!.hash,
+      now: this.ctx.now,
+    });
+    if (decision.requeueAt) this.requeueAt(decision.requeueAt);
+    let any = false;
+    for (const a of decision.actions) {
+      const rs = this.views.find((v) => v.name === a.rs);
+      if (!rs) continue;
+      const changed = await this.scale(rs, a.replicas ?? rs.specReplicas, {
+        ...(a.setDeadline ? { setDeadline: a.setDeadline } : {}),
+        ...(a.removeDeadline ? { removeDeadline: true } : {}),
+      });
+      any ||= changed;
+    }
+    return any || decision.scaledDown > 0;
+  }
+
+  /** Scales one ReplicaSet; true when spec.replicas changed. */
+  private async scale(
+    rs: RsView,
+    replicas: number,
+    o: { setDeadline?: string; removeDeadline?: boolean } = {},
+  ): Promise<boolean> {
+    const ann = rs.obj.metadata.annotations ?? {};
+    const desired = String(this.R);
+    const sizeChanged = rs.specReplicas !== replicas;
+    const wantDeadline =
+      o.setDeadline ??
+      (o.removeDeadline || replicas === 0 ? undefined : ann[SCALE_DOWN_DEADLINE_ANNOTATION]);
+    const annChanged =
+      ann[DESIRED_REPLICAS_ANNOTATION] !== desired ||
+      ann[SCALE_DOWN_DEADLINE_ANNOTATION] !== wantDeadline;
+    if (!sizeChanged && !annChanged) return false;
+    const next = structuredClone(rs.obj);
+    const nextAnn: Record<string, string> = {
+      ...(next.metadata.annotations ?? {}),
+      [DESIRED_REPLICAS_ANNOTATION]: desired,
+    };
+    if (wantDeadline === undefined) delete nextAnn[SCALE_DOWN_DEADLINE_ANNOTATION];
+    else nextAnn[SCALE_DOWN_DEADLINE_ANNOTATION] = wantDeadline;
+    next.metadata.annotations = nextAnn;
+    (next.spec as { replicas: number }).replicas = replicas;
+    const updated = await this.ctx.ops.updateReplicaSet(next);
+    const view = rsView(updated);
+    this.views = this.views.map((v) => (v === rs ? view : v));
+    if (this.newRS === rs) this.newRS = view;
+    if (this.stableRS === rs) this.stableRS = view;
+    this.others = this.others.map((v) => (v === rs ? view : v));
+    if (sizeChanged) {
+      this.ctx.events.emit(this.ctx.raw, {
+        type: 'Normal',
+        reason: EventReason.ScalingReplicaSet,
+        message: `Scaled ${replicas > rs.specReplicas ? 'up' : 'down'} ReplicaSet ${rs.name} (revision ${rs.revision}) from ${rs.specReplicas} to ${replicas}`,
+      });
+    }
+    return sizeChanged;
+  }
+
+  // ---- pause steps (§6.2) ----
+
+  private reconcilePauseStep(): void {
+    const { ctx, old } = this;
+    if (ctx.ro.spec.paused || this.pause.isAborted()) return;
+    const cur = currentStep(this.steps, old);
+    const pauseStep = cur?.step?.pause;
+    if (!cur?.step || !pauseStep) return;
+    const cond = old.pauseConditions?.find((p) => p.reason === PauseReason.CanaryPauseStep);
+    if (!cond && !old.controllerPause) {
+      this.pause.addPause(PauseReason.CanaryPauseStep);
+      const d = parsePauseDuration(pauseStep.duration);
+      if (typeof d === 'number') this.requeueAt(new Date(ctx.now.getTime() + d * 1000 + 1));
+      return;
+    }
+    const d = parsePauseDuration(pauseStep.duration);
+    if (cond && typeof d === 'number')
+      this.requeueAt(new Date(Date.parse(cond.startTime) + d * 1000 + 1));
+  }
+
+  private completedCurrentStep(): boolean {
+    const { ctx, old } = this;
+    if (ctx.ro.spec.paused || this.pause.isAborted()) return false;
+    const cur = currentStep(this.steps, old);
+    const step = cur?.step;
+    if (!step) return false;
+    if (step.pause) {
+      const cond = old.pauseConditions?.find((p) => p.reason === PauseReason.CanaryPauseStep);
+      if (old.controllerPause && !cond) return true;
+      const d = parsePauseDuration(step.pause.duration);
+      if (cond && typeof d === 'number')
+        return ctx.now.getTime() > Date.parse(cond.startTime) + d * 1000;
+      return false;
+    }
+    if (step.setWeight !== undefined || step.setCanaryScale) {
+      return this.replicasAtStep();
+    }
+    // Analysis, experiment and routing steps arrive with their issues; until then they never
+    // complete on their own (a user can still promote past them).
+    return false;
+  }
+
+  /** setWeight/setCanaryScale completion: the RSs are at this step's counts (§6.2). */
+  private replicasAtStep(): boolean {
+    const M = maxTrafficWeight(this.canary);
+    const { maxSurge, maxUnavailable } = resolveFenceposts(
+      this.R,
+      this.canary.maxSurge,
+      this.canary.maxUnavailable,
+    );
+    const weight = canaryReplicasOrWeight({
+      canary: this.canary,
+      status: this.old,
+      replicas: this.R,
+      stableRS: this.stableRS,
+      canaryRS: this.newRS,
+    }).weight;
+    const counts = basicCanaryCounts(
+      this.R,
+      weight,
+      M,
+      maxSurge,
+      maxUnavailable,
+      this.newRS,
+      this.stableRS,
+      this.others,
+    );
+    const threshold = this.canary.replicaProgressThreshold;
+    if (!canaryReached(this.newRS, counts.canary, threshold)) return false;
+    if (this.stableRS && this.stableRS !== this.newRS) {
+      if (this.stableRS.specReplicas !== counts.stable || this.stableRS.replicas !== counts.stable)
+        return false;
+    }
+    return this.others.every((o) => o === this.stableRS || o.availableReplicas === 0);
+  }
+
+  // ---- status (§6.3 sync, §3, §4) ----
+
+  private phaseOf(s: RolloutStatus) {
+    return computePhase({
+      conditions: s.conditions,
+      specPaused: this.ctx.ro.spec.paused === true,
+      specRestartAt: this.ctx.ro.spec.restartAt,
+      specReplicas: this.R,
+      status: s,
+      strategy: 'canary',
+      trafficRouting: false,
+    });
+  }
+
+  private async writeStatus(o: { reset: boolean }): Promise<void> {
+    const { ctx, old } = this;
+    const now = ts(ctx.now);
+    const all = this.views;
+    const sum = (f: (v: RsView) => number) => all.reduce((n, v) => n + f(v), 0);
+    const stepCount = this.steps.length;
+    const next: RolloutStatus = {
+      ...old,
+      observedGeneration: String(ctx.raw.metadata.generation),
+      currentPodHash: this.newRS!.hash,
+      currentStepHash: stepsHash(this.canary.steps),
+      replicas: sum((v) => v.replicas),
+      updatedReplicas: this.newRS!.replicas,
+      readyReplicas: sum((v) => v.readyReplicas),
+      availableReplicas: sum((v) => v.availableReplicas),
+      HPAReplicas: sum((v) => v.replicas),
+      selector: labelSelectorToString(ctx.selector as Parameters<typeof labelSelectorToString>[0]),
+    };
+    for (const k of [
+      'replicas',
+      'updatedReplicas',
+      'readyReplicas',
+      'availableReplicas',
+      'HPAReplicas',
+    ] as const) {
+      if (next[k] === 0) delete next[k];
+    }
+    let index = stepCount > 0 ? (old.currentStepIndex ?? 0) : undefined;
+    let abortDetail = '';
+    if (o.reset) {
+      this.pause.clearPauses();
+      this.pause.removeAbort();
+      delete next.promoteFull;
+      if (ctx.ro.spec.restartAt) next.restartedAt = ctx.ro.spec.restartAt;
+      if (next.canary) {
+        delete next.canary.currentStepAnalysisRunStatus;
+        delete next.canary.currentBackgroundAnalysisRunStatus;
+        delete next.canary.currentExperiment;
+      }
+      index = stepCount > 0 ? 0 : undefined;
+      if (this.newRS!.hash === old.stableRS && stepCount > 0) {
+        index = stepCount;
+        ctx.events.emit(ctx.raw, {
+          type: 'Normal',
+          reason: EventReason.SkipSteps,
+          message: 'Rollback to stable ReplicaSets',
+        });
+      }
+    } else {
+      if (old.promoteFull) {
+        this.pause.clearPauses();
+        this.pause.removeAbort();
+        if (stepCount > 0) index = stepCount;
+      }
+      const reason = this.promotionReason(index);
+      if (reason) {
+        this.promote(next, reason);
+        if (stepCount > 0) index = stepCount;
+      } else if (this.pause.isAborted()) {
+        abortDetail = this.pause.abortMessage;
+        if (stepCount > 0) index = next.stableRS === next.currentPodHash ? stepCount : 0;
+      } else if (index !== undefined && index < stepCount && this.completedCurrentStep()) {
+        const step = this.steps[index]!;
+        ctx.events.emit(ctx.raw, {
+          type: 'Normal',
+          reason: EventReason.RolloutStepCompleted,
+          message: `Rollout step ${index + 1}/${stepCount} completed (${stepLabel(step)})`,
+        });
+        index++;
+        this.pause.removePause(PauseReason.CanaryPauseStep);
+        if (next.canary) delete next.canary.currentStepAnalysisRunStatus;
+      }
+    }
+    if (index !== undefined) next.currentStepIndex = index;
+    else delete next.currentStepIndex;
+    this.pause.apply(next, now);
+    if (next.canary && Object.keys(next.canary).length === 0) delete next.canary;
+
+    const cur = currentStep(this.steps, next);
+    const progress = computeProgress({
+      rolloutName: this.name,
+      generation: ctx.raw.metadata.generation ?? 1,
+      old,
+      next,
+      replicas: this.R,
+      progressDeadlineSeconds: ctx.ro.spec.progressDeadlineSeconds ?? 600,
+      newRSName: this.newRS!.name,
+      revision: this.newRS!.revision,
+      strategy: 'canary',
+      paused: ctx.ro.spec.paused === true || (next.pauseConditions?.length ?? 0) > 0,
+      aborted: next.abort === true,
+      abortDetail,
+      strategyComplete:
+        (cur === undefined || cur.step === undefined) && next.stableRS === next.currentPodHash,
+      waitingOnStep: !!(cur?.step?.pause || cur?.step?.analysis || cur?.step?.experiment),
+      pendingScaleDown: this.others.some((v) => v.scaleDownDeadline !== undefined),
+      available: (next.availableReplicas ?? 0) >= this.R,
+      now: ctx.now,
+    });
+    next.conditions = progress.conditions;
+    for (const e of progress.events) ctx.events.emit(ctx.raw, e);
+    if (progress.recheckAt) this.requeueAt(progress.recheckAt);
+    if (
+      progress.timedOut &&
+      ctx.ro.spec.progressDeadlineAbort &&
+      !next.abort &&
+      next.stableRS !== next.currentPodHash
+    ) {
+      const prog = next.conditions.find((c) => c.type === ConditionType.Progressing);
+      next.abort = true;
+      next.abortedAt = now;
+      delete next.pauseConditions;
+      delete next.controllerPause;
+      next.conditions = setCondition(
+        next.conditions,
+        newCondition(
+          ConditionType.Progressing,
+          'False',
+          Reason.RolloutAborted,
+          `Rollout aborted update to revision ${this.newRS!.revision}: ${prog?.message ?? ''}`,
+          now,
+        ),
+      );
+      ctx.events.emit(ctx.raw, {
+        type: 'Warning',
+        reason: EventReason.RolloutAborted,
+        message: `Rollout aborted update to revision ${this.newRS!.revision}: ${prog?.message ?? ''}`,
+      });
+    }
+    Object.assign(next, this.phaseOf(next));
+    await this.patchStatus(next);
+  }
+
+  /** §6.7: why the new ReplicaSet becomes stable in this pass, if it does. */
+  private promotionReason(index: number | undefined): string | undefined {
+    const { old } = this;
+    const newRS = this.newRS!;
+    if (old.stableRS === newRS.hash) return undefined;
+    if (!this.stableRS) return 'Initial deploy';
+    if (this.pause.isAborted()) return undefined;
+    const threshold = this.canary.replicaProgressThreshold;
+    if (newRS.availableReplicas < this.R && !(threshold && canaryReached(newRS, this.R, threshold)))
+      return undefined;
+    if (old.promoteFull) return 'Full promotion requested';
+    const stepCount = this.steps.length;
+    if (stepCount === 0 || index === stepCount) return `Completed all ${stepCount} canary steps`;
+    return undefined;
+  }
+
+  private promote(next: RolloutStatus, reason: string): void {
+    this.pause.clearPauses();
+    this.pause.removeAbort();
+    delete next.promoteFull;
+    next.stableRS = this.newRS!.hash;
+    this.ctx.events.emit(this.ctx.raw, {
+      type: 'Normal',
+      reason: EventReason.RolloutCompleted,
+      message: `Rollout completed update to revision ${this.newRS!.revision} (${this.newRS!.hash}): ${reason}`,
+    });
+  }
+
+  private async patchStatus(next: RolloutStatus): Promise<void> {
+    const diff = mergePatchDiff(this.old, next);
+    if (diff === undefined) return;
+    const updated = await this.ctx.ops.patchRolloutStatus(this.ns, this.name, {
+      metadata: { resourceVersion: this.rolloutRv },
+      status: diff,
+    });
+    this.rolloutRv = updated.metadata.resourceVersion;
+  }
+
+  private async patchRollout(patch: { metadata?: object; spec?: object }): Promise<void> {
+    const updated = await this.ctx.ops.patchRollout(this.ns, this.name, {
+      ...patch,
+      metadata: { ...(patch.metadata ?? {}), resourceVersion: this.rolloutRv },
+    });
+    this.rolloutRv = updated.metadata.resourceVersion;
+  }
+}

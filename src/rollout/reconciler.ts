@@ -1,0 +1,168 @@
+// Entry of one Rollout's reconcile: parse, resolve workloadRef, validate, then hand over to
+// the strategy. Invalid specs end as an InvalidSpec condition and a Warning event, and the
+// ReplicaSets are left alone (design principle 7).
+import type { KubeObject } from '../api/kube-object.ts';
+import { rollout as rolloutSchema, type Rollout } from '../api/rollout.ts';
+import type { EventSink } from '../kube/event-recorder.ts';
+import { mergePatchDiff } from '../kube/merge-diff.ts';
+import { CanaryPass } from './canary.ts';
+import { ConditionType, getCondition, newCondition, Reason, setCondition } from './conditions.ts';
+import type { ClusterOps, Log, ReconcileResult, RolloutContext } from './context.ts';
+import { EventReason } from './labels.ts';
+import { computePhase } from './phase.ts';
+import {
+  formatInvalidSpec,
+  validateRollout,
+  type ServiceLike,
+  type ValidationError,
+} from './validate.ts';
+
+/** Re-check an invalid Rollout this often: a missing Service may appear (rollout-semantics §9). */
+export const INVALID_SPEC_REQUEUE_MS = 20_000;
+
+export interface ReconcileInput {
+  raw: KubeObject;
+  replicaSets: KubeObject[];
+  service(name: string): KubeObject | undefined;
+  /** The object spec.workloadRef points at, when it exists. */
+  workload?: KubeObject | undefined;
+  ops: ClusterOps;
+  events: EventSink;
+  log: Log;
+  now: Date;
+}
+
+function ts(d: Date): string {
+  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** A zod issue path as a Kubernetes field path: spec.strategy.canary.steps[2].setWeight */
+function fieldPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const p of path) out += typeof p === 'number' ? `[${p}]` : `${out ? '.' : ''}${String(p)}`;
+  return out;
+}
+
+export async function reconcileRollout(input: ReconcileInput): Promise<ReconcileResult> {
+  const { raw } = input;
+  if (raw.metadata.deletionTimestamp) return {};
+  const parsed = rolloutSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    return invalid(input, undefined, {
+      field: fieldPath(issue.path),
+      message: `Invalid value: ${issue.message}`,
+      type: 'FieldValueInvalid',
+      detail: issue.message,
+    });
+  }
+  const ro = parsed.data;
+  let template = (ro.spec.template ?? {}) as Record<string, unknown>;
+  let selector = ro.spec.selector ?? {};
+  const workloadRef = ro.spec.workloadRef;
+  if (workloadRef) {
+    const w = input.workload;
+    if (!w) {
+      return invalid(input, ro, {
+        field: 'spec.workloadRef',
+        message: `Invalid value: "${workloadRef.name ?? ''}": ${(workloadRef.kind ?? 'workload').toLowerCase()}s.apps "${workloadRef.name ?? ''}" not found`,
+        type: 'FieldValueInvalid',
+        detail: 'not found',
+      });
+    }
+    const wspec = (w.spec ?? {}) as {
+      template?: Record<string, unknown>;
+      selector?: typeof selector;
+    };
+    template =
+      (workloadRef.kind === 'PodTemplate'
+        ? (w.template as Record<string, unknown>)
+        : wspec.template) ?? {};
+    if (!ro.spec.selector && wspec.selector) selector = wspec.selector;
+  }
+
+  const services = new Map<string, ServiceLike | undefined>();
+  const names = [
+    ro.spec.strategy?.canary?.canaryService,
+    ro.spec.strategy?.canary?.stableService,
+    ro.spec.strategy?.blueGreen?.activeService,
+    ro.spec.strategy?.blueGreen?.previewService,
+  ];
+  for (const n of names) if (n) services.set(n, input.service(n));
+  const roForValidation: Rollout = workloadRef
+    ? { ...ro, spec: { ...ro.spec, template: template, selector } }
+    : ro;
+  const err = validateRollout(
+    roForValidation,
+    { services },
+    { templateResolvedFromRef: !!workloadRef },
+  );
+  if (err) return invalid(input, ro, err);
+
+  if (ro.spec.strategy?.blueGreen) {
+    input.log.warn('the blue-green strategy is not implemented yet; leaving this Rollout alone');
+    return {};
+  }
+  if (ro.spec.strategy?.canary?.trafficRouting) {
+    input.log.warn('canary traffic routing is not implemented yet; leaving this Rollout alone');
+    return {};
+  }
+  const ctx: RolloutContext = {
+    now: input.now,
+    raw,
+    ro,
+    template,
+    selector,
+    replicaSets: input.replicaSets,
+    service: (n) => input.service(n),
+    ops: input.ops,
+    events: input.events,
+    log: input.log,
+  };
+  return new CanaryPass(ctx).run();
+}
+
+async function invalid(
+  input: ReconcileInput,
+  ro: Rollout | undefined,
+  err: ValidationError,
+): Promise<ReconcileResult> {
+  const { raw } = input;
+  const name = raw.metadata.name ?? '';
+  const message = formatInvalidSpec(name, err);
+  const old = (raw.status ?? {}) as NonNullable<Rollout['status']>;
+  const existing = getCondition(old.conditions, ConditionType.InvalidSpec);
+  const conditions = setCondition(
+    old.conditions,
+    newCondition(ConditionType.InvalidSpec, 'True', Reason.InvalidSpec, message, ts(input.now)),
+  );
+  // setCondition keeps the old message when type/status/reason match; a new error must show.
+  const idx = conditions.findIndex((c) => c.type === ConditionType.InvalidSpec);
+  if (existing && existing.message !== message)
+    conditions[idx] = { ...conditions[idx]!, message, lastUpdateTime: ts(input.now) };
+  const next = { ...old, conditions, observedGeneration: String(raw.metadata.generation) };
+  Object.assign(
+    next,
+    computePhase({
+      conditions,
+      specPaused: ro?.spec.paused === true,
+      specRestartAt: ro?.spec.restartAt,
+      specReplicas: ro?.spec.replicas ?? 1,
+      status: next,
+      strategy: ro?.spec.strategy?.blueGreen ? 'blueGreen' : 'canary',
+      trafficRouting: !!ro?.spec.strategy?.canary?.trafficRouting,
+    }),
+  );
+  if (!existing || existing.message !== message) {
+    input.events.emit(raw, { type: 'Warning', reason: EventReason.InvalidSpec, message });
+    input.log.warn(message);
+  }
+  const diff = mergePatchDiff(old, next);
+  if (diff !== undefined) {
+    await input.ops.patchRolloutStatus(raw.metadata.namespace ?? 'default', name, {
+      metadata: { resourceVersion: raw.metadata.resourceVersion },
+      status: diff,
+    });
+  }
+  return { requeueAfterMs: INVALID_SPEC_REQUEUE_MS };
+}
