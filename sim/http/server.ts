@@ -114,6 +114,8 @@ function verbOf(method: string, route: ResourceRoute, q: URLSearchParams): Verb 
       if (route.name && !route.subresource && watch) return 'watch';
       return route.name ? 'get' : watch ? 'watch' : 'list';
     case 'POST':
+      // pods/{name}/eviction is the one create on a named object (the Eviction API).
+      if (route.name && route.resource === 'pods' && route.subresource === 'eviction') return 'create';
       return route.name ? undefined : 'create';
     case 'PUT':
       return route.name ? 'update' : undefined;
@@ -226,6 +228,9 @@ export function createApiServer(opts: HttpOptions): Server {
       );
     if (route.namespace !== undefined && !rt.namespaced) throw errors.noRoute();
     const sub = route.subresource;
+    if (sub === 'eviction' && rt.resource === 'pods' && rt.group === '' && method === 'POST' && route.name) {
+      return evictPod(res, svc, rt, route.namespace, route.name, faults, req);
+    }
     if (
       sub !== undefined &&
       !(sub === 'status' && rt.subresources.status) &&
@@ -361,4 +366,24 @@ function injectedError(code: number, rt: ResourceType, name: string | undefined)
     default:
       return errors.internal('injected fault');
   }
+}
+
+/**
+ * The Eviction API without PodDisruptionBudgets: the pod is deleted and 201 answered, as a
+ * real server does when no budget blocks it.
+ */
+async function evictPod(
+  res: ServerResponse,
+  svc: ObjectService,
+  rt: ResourceType,
+  namespace: string | undefined,
+  name: string,
+  faults: Faults,
+  req: IncomingMessage,
+): Promise<void> {
+  const injected = faults.errorFor('create', 'pods/eviction');
+  if (injected !== undefined) throw injectedError(injected, rt, name);
+  parseJson(await readBody(req), 'error decoding Eviction');
+  svc.delete(rt, namespace, name, {});
+  send(res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
 }

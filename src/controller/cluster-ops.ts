@@ -60,6 +60,30 @@ export function clusterOps(
       const path = resourcePath({ ...RO, namespace, name, subresource: 'status' });
       return seen('Rollout', await client.patch(path, patch, 'merge'));
     },
+    async evictPod(namespace, name) {
+      const path = resourcePath({
+        group: '',
+        version: 'v1',
+        resource: 'pods',
+        namespace,
+        name,
+        subresource: 'eviction',
+      });
+      await client.create(path, {
+        apiVersion: 'policy/v1',
+        kind: 'Eviction',
+        metadata: { name, namespace },
+      });
+    },
+    async patchWorkload(apiVersion, kind, namespace, name, patch) {
+      const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
+      const resource = `${kind.toLowerCase()}s`;
+      return client.patch(
+        resourcePath({ group: group!, version: version!, resource, namespace, name }),
+        patch,
+        'merge',
+      );
+    },
     async patchService(namespace, name, patch) {
       return seen(
         'Service',

@@ -43,6 +43,7 @@ export class RolloutController {
   readonly replicaSets: ListWatcher;
   readonly services: ListWatcher;
   readonly deployments: ListWatcher;
+  readonly pods: ListWatcher;
   readonly queue: WorkQueue;
   readonly events: EventRecorder;
   private running: Promise<void> | undefined;
@@ -71,6 +72,8 @@ export class RolloutController {
     this.replicaSets = new ListWatcher({ ...common, path: path('apps', 'v1', 'replicasets') });
     this.services = new ListWatcher({ ...common, path: path('', 'v1', 'services') });
     this.deployments = new ListWatcher({ ...common, path: path('apps', 'v1', 'deployments') });
+    // Pods are only read for restarts; they reach a Rollout through their ReplicaSet's status.
+    this.pods = new ListWatcher({ ...common, path: path('', 'v1', 'pods'), resyncMs: 0 });
     this.queue = new WorkQueue({
       name: 'Rollouts',
       concurrency: o.concurrency ?? 10,
@@ -106,13 +109,10 @@ export class RolloutController {
   }
 
   async start(signal?: AbortSignal): Promise<void> {
-    for (const lw of [this.rollouts, this.replicaSets, this.services, this.deployments]) lw.start();
-    await Promise.all([
-      this.rollouts.synced,
-      this.replicaSets.synced,
-      this.services.synced,
-      this.deployments.synced,
-    ]);
+    // Every cache, pods included: restarts (§6.10) read the pods of each ReplicaSet, and an
+    // unstarted pod cache reads as "no pod is older than restartAt" (restart done at once).
+    for (const lw of this.watchers()) lw.start();
+    await Promise.all(this.watchers().map((lw) => lw.synced));
     this.o.logger.info('caches synced; reconciling', { rollouts: this.rollouts.size });
     this.running = this.queue.run((key) => this.reconcile(key));
     signal?.addEventListener('abort', () => void this.stop(), { once: true });
@@ -121,10 +121,14 @@ export class RolloutController {
   async stop(): Promise<void> {
     await this.queue.shutDown({ drain: true });
     await Promise.all(
-      [this.rollouts, this.replicaSets, this.services, this.deployments].map((lw) => lw.stop()),
+      this.watchers().map((lw) => lw.stop()),
     );
     await this.events.flush();
     await this.running;
+  }
+
+  private watchers(): ListWatcher[] {
+    return [this.rollouts, this.replicaSets, this.services, this.deployments, this.pods];
   }
 
   private enqueueMatching(rs: KubeObject): void {
@@ -183,6 +187,7 @@ export class RolloutController {
         raw,
         replicaSets,
         service: (n) => this.services.get(ns, n),
+        podsOf: (rsUid) => this.pods.list(ns).filter((p) => controllerRef(p)?.uid === rsUid),
         workload: workloadRef?.name ? this.deployments.get(ns, workloadRef.name) : undefined,
         ops: clusterOps(this.o.client),
         events: this.events,

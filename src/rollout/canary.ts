@@ -22,9 +22,11 @@ import {
   PauseReason,
   REVISION_ANNOTATION,
   SCALE_DOWN_DEADLINE_ANNOTATION,
+  WORKLOAD_GENERATION_ANNOTATION,
 } from './labels.ts';
 import { decideOtherReplicaSets } from './old-replicasets.ts';
 import { PauseState } from './pause-state.ts';
+import { decideRestart } from './restart.ts';
 import { computePhase } from './phase.ts';
 import { computeProgress } from './progress.ts';
 import { basicCanaryCounts } from './replica-math.ts';
@@ -121,12 +123,23 @@ export class CanaryPass {
       (this.old.currentPodHash !== undefined &&
         this.old.currentPodHash !== '' &&
         this.old.currentPodHash !== this.newRS.hash);
+    if (await this.syncWorkloadGeneration()) return this.result();
+    if (!templateOrStepsChanged && this.isScalingEvent()) {
+      // Only the replica count changed (kubectl scale, an HPA): resize, touch nothing else.
+      await this.reconcileReplicaSets();
+      await this.writeStatus({ reset: false });
+      return this.result();
+    }
     if (await this.syncNewReplicaSet()) return this.result();
     if (templateOrStepsChanged) {
       await this.writeStatus({ reset: true });
       return this.result();
     }
     if (this.old.abort && this.newRS.hash === this.old.stableRS) this.pause.removeAbort();
+    if (await this.restartPods()) {
+      await this.writeStatus({ reset: false });
+      return this.result();
+    }
 
     await this.reconcileServices();
     const scaled = await this.reconcileReplicaSets();
@@ -325,6 +338,99 @@ export class CanaryPass {
     Object.assign(status, this.phaseOf(status));
     status.observedGeneration = String(ctx.raw.metadata.generation);
     await this.patchStatus(status);
+    return true;
+  }
+
+  /** An active ReplicaSet was last sized for another spec.replicas (rollout-semantics §6.10). */
+  private isScalingEvent(): boolean {
+    return this.views.some(
+      (v) =>
+        v.specReplicas > 0 &&
+        v.desiredAnnotation !== undefined &&
+        v.desiredAnnotation !== this.R &&
+        v.replicas === v.specReplicas,
+    );
+  }
+
+  /**
+   * workloadRef: the referenced object's generation is recorded on the Rollout, so Argo CD can
+   * tell when a Deployment change has been seen; and the Deployment is scaled down as
+   * `scaleDown` asks once the Rollout has taken over.
+   */
+  private async syncWorkloadGeneration(): Promise<boolean> {
+    const { ctx } = this;
+    const w = ctx.workload;
+    const ref = ctx.ro.spec.workloadRef;
+    if (!w || !ref) return false;
+    const gen = String(w.metadata.generation ?? '');
+    if (ctx.raw.metadata.annotations?.[WORKLOAD_GENERATION_ANNOTATION] !== gen) {
+      await this.patchRollout({
+        metadata: { annotations: { [WORKLOAD_GENERATION_ANNOTATION]: gen } },
+      });
+      return true;
+    }
+    const mode = ref.scaleDown ?? 'never';
+    if (mode === 'never' || !ctx.ops.patchWorkload || this.newRS!.revision !== 1) return false;
+    const replicas = (w.spec as { replicas?: number } | undefined)?.replicas ?? 1;
+    const healthy = this.old.phase === 'Healthy' && this.old.stableRS === this.newRS!.hash;
+    let want: number | undefined;
+    if (mode === 'onsuccess' && healthy) want = 0;
+    if (mode === 'progressively')
+      want = healthy ? 0 : Math.max(0, this.R - (this.old.readyReplicas ?? 0));
+    if (want === undefined || want === replicas) return false;
+    await ctx.ops.patchWorkload(
+      w.apiVersion ?? 'apps/v1',
+      w.kind ?? 'Deployment',
+      this.ns,
+      w.metadata.name ?? '',
+      {
+        spec: { replicas: want },
+      },
+    );
+    return false;
+  }
+
+  // ---- restarts (§6.10) ----
+
+  private restartedAt: string | undefined;
+
+  /** True when pods were evicted: the pass ends after the status write. */
+  private async restartPods(): Promise<boolean> {
+    const { ctx } = this;
+    const { maxUnavailable } = resolveFenceposts(
+      this.R,
+      this.canary.maxSurge,
+      this.canary.maxUnavailable,
+    );
+    const order = [this.newRS, this.stableRS, ...this.others].filter((v): v is RsView => !!v);
+    const d = decideRestart({
+      restartAt: ctx.ro.spec.restartAt,
+      restartedAt: this.old.restartedAt,
+      now: ctx.now,
+      replicas: this.R,
+      maxUnavailable,
+      replicaSets: [...new Set(order)],
+      podsOf: (rs) => ctx.podsOf(rs.obj.metadata.uid ?? ''),
+    });
+    if (!d) return false;
+    if (d.notBefore) {
+      this.requeueAt(d.notBefore);
+      return false;
+    }
+    if (d.done) {
+      this.restartedAt = ctx.ro.spec.restartAt;
+      return false;
+    }
+    for (const pod of d.evict) {
+      try {
+        await ctx.ops.evictPod(this.ns, pod.metadata.name ?? '');
+      } catch (e) {
+        // 429: a PodDisruptionBudget says not now; 404: already gone. Try again later.
+        const code = (e as { code?: number }).code;
+        if (code !== 429 && code !== 404) throw e;
+      }
+    }
+    this.requeueAt(new Date(ctx.now.getTime() + 30_000));
     return true;
   }
 
@@ -636,6 +742,10 @@ export class CanaryPass {
         if (next.canary) delete next.canary.currentStepAnalysisRunStatus;
       }
     }
+    if (this.restartedAt) next.restartedAt = this.restartedAt;
+    const workloadGen = ctx.raw.metadata.annotations?.[WORKLOAD_GENERATION_ANNOTATION];
+    if (ctx.ro.spec.workloadRef && workloadGen) next.workloadObservedGeneration = workloadGen;
+    else delete next.workloadObservedGeneration;
     if (index !== undefined) next.currentStepIndex = index;
     else delete next.currentStepIndex;
     this.pause.apply(next, now);

@@ -14,6 +14,8 @@ export interface ClusterOps {
   patchRollout(namespace: string, name: string, patch: object): Promise<KubeObject>;
   /** Merge patch on the Rollout's status subresource. */
   patchRolloutStatus(namespace: string, name: string, patch: object): Promise<KubeObject>;
+  /** The Eviction API (honours PodDisruptionBudgets on a real cluster). */
+  evictPod(namespace: string, name: string): Promise<void>;
   /** Merge patch on a Service. */
   patchService(namespace: string, name: string, patch: object): Promise<KubeObject>;
   /** Merge patch on a workloadRef target (scale-down of the referenced Deployment). */
@@ -44,6 +46,10 @@ export interface RolloutContext {
   /** ReplicaSets controlled by this Rollout. */
   replicaSets: KubeObject[];
   service(name: string): KubeObject | undefined;
+  /** The object spec.workloadRef points at (its template is already in `template`). */
+  workload?: KubeObject | undefined;
+  /** Pods controlled by the ReplicaSet with this uid. */
+  podsOf(rsUid: string): KubeObject[];
   ops: ClusterOps;
   events: EventSink;
   log: Log;

@@ -3,7 +3,7 @@
 // ReplicaSets are left alone (design principle 7).
 import type { KubeObject } from '../api/kube-object.ts';
 import { rollout as rolloutSchema, type Rollout } from '../api/rollout.ts';
-import type { EventSink } from '../kube/event-recorder.ts';
+import type { EventSink, RecordedEvent } from '../kube/event-recorder.ts';
 import { mergePatchDiff } from '../kube/merge-diff.ts';
 import { CanaryPass } from './canary.ts';
 import { ConditionType, getCondition, newCondition, Reason, setCondition } from './conditions.ts';
@@ -24,6 +24,7 @@ export interface ReconcileInput {
   raw: KubeObject;
   replicaSets: KubeObject[];
   service(name: string): KubeObject | undefined;
+  podsOf(rsUid: string): KubeObject[];
   /** The object spec.workloadRef points at, when it exists. */
   workload?: KubeObject | undefined;
   ops: ClusterOps;
@@ -115,11 +116,21 @@ export async function reconcileRollout(input: ReconcileInput): Promise<Reconcile
     selector,
     replicaSets: input.replicaSets,
     service: (n) => input.service(n),
+    podsOf: (uid) => input.podsOf(uid),
+    workload: input.workload,
     ops: input.ops,
     events: input.events,
     log: input.log,
   };
-  return new CanaryPass(ctx).run();
+  // Events are held until the pass has written everything: a pass that ends in a conflict is
+  // retried from scratch, and its events would otherwise be recorded twice.
+  const held: { obj: KubeObject; e: RecordedEvent }[] = [];
+  const result = await new CanaryPass({
+    ...ctx,
+    events: { emit: (obj, e) => held.push({ obj, e }) },
+  }).run();
+  for (const { obj, e } of held) input.events.emit(obj, e);
+  return result;
 }
 
 async function invalid(

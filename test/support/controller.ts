@@ -7,6 +7,7 @@ import type { KubeObject } from '../../src/api/kube-object.ts';
 import { createLogger } from '../../src/controller/logger.ts';
 import { RolloutController } from '../../src/controller/rollout-controller.ts';
 import { RawClient, resourcePath } from '../../src/kube/raw-client.ts';
+import { basicCanaryCounts } from '../../src/rollout/replica-math.ts';
 import { eventually, type Target } from './target.ts';
 
 export const FIXTURES = new URL('../../../shared/fixtures/', import.meta.url);
@@ -187,4 +188,260 @@ export async function waitForPhase(
     `rollout ${ns}/${name} phase ${phase}`,
     timeoutMs,
   );
+}
+
+// ---- helpers for the Rollout integration tests (test/integration/rollout) ----
+
+export interface RsInfo {
+  name: string;
+  hash: string;
+  /** spec.replicas */
+  spec: number;
+  /** status.replicas */
+  replicas: number;
+  available: number;
+  revision: string | undefined;
+  revisionHistory: string | undefined;
+  annotations: Record<string, string>;
+  obj: KubeObject;
+}
+
+export function rsInfo(rs: KubeObject): RsInfo {
+  const st = (rs.status ?? {}) as { replicas?: number; availableReplicas?: number };
+  const ann = rs.metadata.annotations ?? {};
+  return {
+    name: rs.metadata.name ?? '',
+    hash: rs.metadata.labels?.['rollouts-pod-template-hash'] ?? '',
+    spec: (rs.spec as { replicas?: number } | undefined)?.replicas ?? 0,
+    replicas: st.replicas ?? 0,
+    available: st.availableReplicas ?? 0,
+    revision: ann['rollout.argoproj.io/revision'],
+    revisionHistory: ann['rollout.argoproj.io/revision-history'],
+    annotations: ann,
+    obj: rs,
+  };
+}
+
+/** The ReplicaSets a Rollout owns, as RsInfo, by pod-template hash. */
+export async function ownedReplicaSets(
+  cluster: Cluster,
+  ns: string,
+  name: string,
+): Promise<Map<string, RsInfo>> {
+  const ro = await cluster.rollout(ns, name);
+  const list = await cluster.replicaSets(ns, ro.metadata.uid);
+  return new Map(list.map((rs) => [rsInfo(rs).hash, rsInfo(rs)]));
+}
+
+/** Pods not being deleted, counted by pod-template hash (what the emulator runs). */
+export async function podsByHash(
+  cluster: Cluster,
+  ns: string,
+): Promise<Map<string, { total: number; ready: number; names: string[] }>> {
+  const out = new Map<string, { total: number; ready: number; names: string[] }>();
+  for (const p of await cluster.pods(ns)) {
+    if (p.metadata.deletionTimestamp) continue;
+    const h = p.metadata.labels?.['rollouts-pod-template-hash'] ?? '';
+    const e = out.get(h) ?? { total: 0, ready: 0, names: [] };
+    e.total++;
+    if (podReady(p)) e.ready++;
+    e.names.push(p.metadata.name ?? '');
+    out.set(h, e);
+  }
+  return out;
+}
+
+export function podReady(p: KubeObject): boolean {
+  const conds =
+    (p.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ??
+    [];
+  return conds.some((c) => c.type === 'Ready' && c.status === 'True');
+}
+
+export interface EventInfo {
+  type: string;
+  reason: string;
+  message: string;
+  object: string;
+  /** Repeats of the same event (the recorder bumps count instead of writing a new one). */
+  count: number;
+}
+
+/** Events about objects named `name` (or all events in the namespace), oldest first. */
+export async function eventsOf(cluster: Cluster, ns: string, name?: string): Promise<EventInfo[]> {
+  const items = await cluster.events(ns);
+  return items
+    .map((e) => {
+      const ev = e as unknown as {
+        type?: string;
+        reason?: string;
+        message?: string;
+        involvedObject?: { name?: string };
+        count?: number;
+        firstTimestamp?: string;
+        metadata: { creationTimestamp?: string };
+      };
+      return {
+        type: ev.type ?? '',
+        reason: ev.reason ?? '',
+        message: ev.message ?? '',
+        object: ev.involvedObject?.name ?? '',
+        count: ev.count ?? 1,
+        at: ev.firstTimestamp ?? ev.metadata.creationTimestamp ?? '',
+      };
+    })
+    .filter((e) => name === undefined || e.object === name)
+    .sort((a, b) => a.at.localeCompare(b.at))
+    .map(({ type, reason, message, object, count }) => ({ type, reason, message, object, count }));
+}
+
+/** Waits for an event with that reason whose message equals / matches `message`. */
+export function waitForEvent(
+  cluster: Cluster,
+  ns: string,
+  name: string,
+  reason: string,
+  message?: string | RegExp,
+  type = 'Normal',
+): Promise<EventInfo> {
+  return eventually(
+    async () =>
+      (await eventsOf(cluster, ns, name)).find(
+        (e) =>
+          e.reason === reason &&
+          e.type === type &&
+          (message === undefined ||
+            (typeof message === 'string' ? e.message === message : message.test(e.message))),
+      ),
+    `event ${type} ${reason} ${String(message ?? '')} on ${ns}/${name}`,
+  );
+}
+
+export interface ConditionInfo {
+  type: string;
+  status: string;
+  reason?: string;
+  message?: string;
+  lastUpdateTime?: string;
+  lastTransitionTime?: string;
+}
+
+export function conditionOf(
+  status: Record<string, unknown>,
+  type: string,
+): ConditionInfo | undefined {
+  return (status.conditions as ConditionInfo[] | undefined)?.find((c) => c.type === type);
+}
+
+/**
+ * `kubectl argo rollouts promote` as object changes (rollout-semantics §8): unpause the spec if
+ * paused; clear the pause conditions when there are any, else skip to the next step.
+ */
+export async function promote(cluster: Cluster, ns: string, name: string): Promise<void> {
+  const ro = await cluster.rollout(ns, name);
+  if ((ro.spec as { paused?: boolean }).paused)
+    await cluster.patchRollout(ns, name, { spec: { paused: false } });
+  const s = statusOf(ro);
+  if ((s.pauseConditions?.length ?? 0) > 0) {
+    await cluster.patchRolloutStatus(ns, name, { status: { pauseConditions: null } });
+    return;
+  }
+  const steps =
+    (ro.spec as { strategy?: { canary?: { steps?: unknown[] } } }).strategy?.canary?.steps ?? [];
+  const next = Math.min((s.currentStepIndex ?? 0) + 1, steps.length);
+  await cluster.patchRolloutStatus(ns, name, {
+    status: { pauseConditions: null, currentStepIndex: next },
+  });
+}
+
+/** A Service selecting `selector`, for Rollouts whose fixture does not ship one. */
+export function minimalService(name: string, selector: Record<string, string>): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name },
+    spec: { selector, ports: [{ port: 80, targetPort: 8080, protocol: 'TCP' }] },
+  } as KubeObject;
+}
+
+/** A small canary Rollout for tests that need no fixture. */
+export function canaryRollout(o: {
+  name: string;
+  replicas?: number;
+  image?: string;
+  steps?: unknown[];
+  canary?: Record<string, unknown>;
+  spec?: Record<string, unknown>;
+}): KubeObject {
+  return {
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'Rollout',
+    metadata: { name: o.name },
+    spec: {
+      replicas: o.replicas ?? 4,
+      revisionHistoryLimit: 3,
+      selector: { matchLabels: { app: o.name } },
+      template: {
+        metadata: { labels: { app: o.name } },
+        spec: { containers: [{ name: 'app', image: o.image ?? 'example/app:v1' }] },
+      },
+      strategy: { canary: { ...(o.steps ? { steps: o.steps } : {}), ...(o.canary ?? {}) } },
+      ...(o.spec ?? {}),
+    },
+  } as KubeObject;
+}
+
+export function serviceSelectorOf(svc: KubeObject): Record<string, string> {
+  return (svc.spec as { selector?: Record<string, string> } | undefined)?.selector ?? {};
+}
+
+/** Retries `fn` on any API error (tests that inject faults). */
+export async function withRetries<T>(fn: () => Promise<T>, attempts = 30): Promise<T> {
+  let last: unknown;
+  for (let i = 0; i < attempts; i++) {
+    try {
+      return await fn();
+    } catch (e) {
+      last = e;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+  throw last instanceof Error ? last : new Error(String(last));
+}
+
+/**
+ * The canary/stable sizes a basic canary settles at for weight `weight` (§6.4.3), starting from
+ * the given ReplicaSet sizes: applies the controller's scaling order (stable first, then canary,
+ * one change per pass) with every pod becoming available, until nothing changes.
+ */
+export function settledCanaryCounts(o: {
+  replicas: number;
+  weight: number;
+  maxSurge: number;
+  maxUnavailable: number;
+  canary: number;
+  stable: number;
+}): { canary: number; stable: number } {
+  const canary = { name: 'canary', specReplicas: o.canary, availableReplicas: o.canary };
+  const stable = { name: 'stable', specReplicas: o.stable, availableReplicas: o.stable };
+  for (let i = 0; i < 100; i++) {
+    const c = basicCanaryCounts(
+      o.replicas,
+      o.weight,
+      100,
+      o.maxSurge,
+      o.maxUnavailable,
+      canary,
+      stable,
+      [],
+    );
+    if (c.stable !== stable.specReplicas) {
+      stable.specReplicas = stable.availableReplicas = c.stable;
+    } else if (c.canary !== canary.specReplicas) {
+      canary.specReplicas = canary.availableReplicas = c.canary;
+    } else {
+      return c;
+    }
+  }
+  throw new Error('replica math did not settle');
 }
