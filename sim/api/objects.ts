@@ -46,6 +46,38 @@ export function nowTimestamp(d: Date): string {
 }
 
 /**
+ * Deep equality of JSON-shaped values, as isDeepStrictEqual decides it for them (own keys,
+ * a key holding undefined differs from a missing one). isDeepStrictEqual's generic key checks
+ * were ~6% of the server's CPU on the write path, for the no-op check on every update.
+ */
+function jsonEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) {
+    return typeof a === 'number' && typeof b === 'number' && Number.isNaN(a) && Number.isNaN(b);
+  }
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!jsonEqual(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const pa = Object.getPrototypeOf(a) as unknown;
+  const pb = Object.getPrototypeOf(b) as unknown;
+  if ((pa !== Object.prototype && pa !== null) || (pb !== Object.prototype && pb !== null)) {
+    return isDeepStrictEqual(a, b);
+  }
+  if (pa !== pb) return false;
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) {
+    if (!Object.hasOwn(b, k)) return false;
+    if (!jsonEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
+      return false;
+  }
+  return true;
+}
+
+/**
  * A deep copy of a JSON-shaped value. Several times faster than structuredClone for the
  * plain objects and arrays API objects are made of (it was the top sim/ entry in profiles
  * of the write path); anything else (Date, Map …) still goes through structuredClone.
@@ -276,7 +308,7 @@ export class ObjectService {
     if (
       sub !== 'status' &&
       tracksGeneration(rt) &&
-      !isDeepStrictEqual(specPart(rt, next), specPart(rt, existing))
+      !jsonEqual(specPart(rt, next), specPart(rt, existing))
     ) {
       next.metadata.generation = (existing.metadata.generation ?? 1) + 1;
     }
@@ -289,7 +321,7 @@ export class ObjectService {
     }
     const warnings = admitted.warnings;
     // A no-op write does not bump the resourceVersion, as on a real server.
-    if (isDeepStrictEqual(next, existing)) return { object: existing, warnings };
+    if (jsonEqual(next, existing)) return { object: existing, warnings };
     if (opts.dryRun) return { object: next, warnings };
     if (next.metadata.deletionTimestamp && !next.metadata.finalizers?.length) {
       const removed = this.store.remove(

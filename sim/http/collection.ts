@@ -1,6 +1,7 @@
 // list and watch of a collection: selectors, pagination, Table output, and the watch stream
 // with resourceVersion replay, synthetic ADDED events, bookmarks, timeouts and 410 Gone.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { ObjectService } from '../api/objects.ts';
 import { errors } from '../api/status.ts';
 import type { KubeObject, ResourceType } from '../registry/types.ts';
@@ -161,9 +162,20 @@ export function serveWatch(
   // A watch that swallowed an event stays silent for good, like a half-open connection: it
   // must never resume after a gap, or the client would skip events without knowing it.
   let hung = false;
+  // Events of one event-loop turn go out in one socket write per watcher, not one each:
+  // with many watchers the write syscalls, not serialisation, dominated the fan-out.
+  let corked: Socket | undefined;
   const writeLine = (line: string): void => {
     if (faults.hangWatches) hung = true;
     if (hung || res.writableEnded) return;
+    if (!corked && res.socket) {
+      const socket = (corked = res.socket);
+      socket.cork();
+      setImmediate(() => {
+        corked = undefined;
+        socket.uncork();
+      });
+    }
     res.write(line);
   };
   const write = (type: string, object: unknown): void =>

@@ -82,8 +82,8 @@ function isReady(pod: V1Pod): boolean {
 async function watchReplicaSetStatus(
   namespace: string,
   name: string,
-): Promise<{ seen: V1ReplicaSetStatus[]; stop(): void }> {
-  const seen: V1ReplicaSetStatus[] = [];
+): Promise<{ seen: Partial<V1ReplicaSetStatus>[]; stop(): void }> {
+  const seen: Partial<V1ReplicaSetStatus>[] = [];
   const controller = await new Watch(target.kc).watch(
     `/apis/apps/v1/namespaces/${namespace}/replicasets`,
     { fieldSelector: `metadata.name=${name}` },
@@ -400,7 +400,7 @@ describe('Deployment controller', () => {
     assert.equal(first!.spec?.selector?.matchLabels?.['pod-template-hash'], hash);
     assert.equal(first!.spec?.template?.metadata?.labels?.['pod-template-hash'], hash);
     assert.equal(first!.spec?.replicas, 2);
-    const ref = first!.metadata!.ownerReferences![0]!;
+    const ref = first!.metadata.ownerReferences![0]!;
     assert.equal(ref.kind, 'Deployment');
     assert.equal(ref.name, 'shop');
     await eventually(async () => {

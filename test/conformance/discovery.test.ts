@@ -34,7 +34,11 @@ interface RawResponse {
  * credentials applied, so that the same request works on the emulator (plain http) and on a
  * real cluster (TLS, client certificates or tokens).
  */
-async function get(target: Target, path: string, accept = 'application/json'): Promise<RawResponse> {
+async function get(
+  target: Target,
+  path: string,
+  accept = 'application/json',
+): Promise<RawResponse> {
   const server = target.kc.getCurrentCluster()?.server;
   if (!server) throw new Error('kubeconfig has no current cluster');
   const url = new URL(path, server);
@@ -51,7 +55,7 @@ async function get(target: Target, path: string, accept = 'application/json'): P
           status: res.statusCode ?? 0,
           headers: res.headers,
           text,
-          json: <T,>() => JSON.parse(text) as T,
+          json: <T>() => JSON.parse(text) as T,
         });
       });
       res.on('error', reject);
@@ -130,11 +134,23 @@ interface DiscoveryList {
 }
 
 const sorted = (xs: readonly string[] | undefined): string[] => [...(xs ?? [])].sort();
-const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
+const ALL_VERBS = [
+  'create',
+  'delete',
+  'deletecollection',
+  'get',
+  'list',
+  'patch',
+  'update',
+  'watch',
+];
 
 function findResource(list: ApiResourceList, name: string): ApiResource {
   const r = list.resources.find((x) => x.name === name);
-  assert.ok(r, `${list.groupVersion} lists ${name}; got ${list.resources.map((x) => x.name).join(',')}`);
+  assert.ok(
+    r,
+    `${list.groupVersion} lists ${name}; got ${list.resources.map((x) => x.name).join(',')}`,
+  );
   return r;
 }
 

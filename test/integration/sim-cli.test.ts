@@ -172,7 +172,8 @@ describe('rollouts-sim CLI', () => {
       const c = await api.ext.readCustomResourceDefinition({ name: 'rollouts.argoproj.io' });
       return c.status?.conditions?.some((x) => x.type === 'Established' && x.status === 'True');
     }, 'CRD established');
-    const ro = (await eventually(
+    // The CRD's endpoint may take a moment to be served after it is established.
+    const ro = await eventually<Meta>(
       () =>
         api.custom.createNamespacedCustomObject({
           ...ROLLOUTS,
@@ -180,11 +181,11 @@ describe('rollouts-sim CLI', () => {
           body: rollout('demo'),
         }) as Promise<Meta>,
       'Rollout created',
-    )) as Meta;
+    );
     assert.ok(ro.metadata.uid);
     const before = {
       cm: { uid: cm.metadata!.uid!, rv: cm.metadata!.resourceVersion! },
-      crd: { uid: crd.metadata!.uid!, rv: crd.metadata!.resourceVersion! },
+      crd: { uid: crd.metadata.uid!, rv: crd.metadata.resourceVersion! },
       ro: { uid: ro.metadata.uid, rv: ro.metadata.resourceVersion! },
     };
 
@@ -201,7 +202,10 @@ describe('rollouts-sim CLI', () => {
     const second = await startCli(TS_ENTRY, args);
     try {
       api = clients(kubeconfig);
-      const cm2 = await api.core.readNamespacedConfigMap({ namespace: 'default', name: 'settings' });
+      const cm2 = await api.core.readNamespacedConfigMap({
+        namespace: 'default',
+        name: 'settings',
+      });
       assert.equal(cm2.metadata?.uid, before.cm.uid);
       assert.equal(cm2.metadata?.resourceVersion, before.cm.rv);
       assert.deepEqual(cm2.data, { color: 'blue' });
@@ -245,19 +249,26 @@ describe('rollouts-sim CLI', () => {
     }
   });
 
-  test('an invalid --port exits non-zero with a one-line message', async () => {
-    const dir = mkdtempSync(join(tmp, 'badport-'));
-    const run = spawnCli(TS_ENTRY, ['--port', 'abc', '--kubeconfig', join(dir, 'kc')]);
-    const { code } = await run.exited;
-    assert.notEqual(code, 0);
-    assert.notEqual(code, null);
-    const lines = run.stderr().trim().split('\n');
-    assert.equal(lines.length, 1, run.stderr());
-    assert.match(lines[0]!, /--port/);
-    assert.match(lines[0]!, /abc/);
-    assert.equal(run.stdout(), '');
-    assert.ok(!existsSync(join(dir, 'kc')), 'no kubeconfig written');
-  });
+  for (const bad of ['abc', '', '65536']) {
+    test(`an invalid --port ${JSON.stringify(bad)} exits non-zero with a one-line message`, async () => {
+      const dir = mkdtempSync(join(tmp, 'badport-'));
+      const run = spawnCli(TS_ENTRY, [`--port=${bad}`, '--kubeconfig', join(dir, 'kc')]);
+      // Should it start serving instead, stop it so the assertions below report that.
+      run.child.stdout!.on('data', () => {
+        if (run.stdout().includes('listening')) run.child.kill('SIGKILL');
+      });
+      const { code } = await run.exited;
+      assert.doesNotMatch(run.stdout(), /listening/);
+      assert.notEqual(code, 0);
+      assert.notEqual(code, null);
+      const lines = run.stderr().trim().split('\n');
+      assert.equal(lines.length, 1, run.stderr());
+      assert.match(lines[0]!, /--port/);
+      assert.ok(lines[0]!.includes(`"${bad}"`), lines[0]);
+      assert.equal(run.stdout(), '');
+      assert.ok(!existsSync(join(dir, 'kc')), 'no kubeconfig written');
+    });
+  }
 
   test('the admin API sets image behaviour over HTTP and reports it in /sim/v1/info', async () => {
     const dir = mkdtempSync(join(tmp, 'admin-'));

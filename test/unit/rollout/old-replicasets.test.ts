@@ -277,6 +277,15 @@ const rows: Row[] = [
     scaledDown: 4,
   },
   {
+    name: 'routed: an empty deadline annotation is present but unreadable ⇒ 0',
+    input: {
+      ...ROUTED,
+      replicaSets: [rs('new', 2, 4, 4), rs('prev', 1, 4, 4, { scaleDownDeadline: '' })],
+    },
+    actions: [{ rs: 'prev', replicas: 0, removeDeadline: true }],
+    scaledDown: 4,
+  },
+  {
     name: 'routed: scaleDownDelayRevisionLimit 1 ⇒ newest delayed, the rest to 0',
     input: {
       ...ROUTED,

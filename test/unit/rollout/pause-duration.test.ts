@@ -9,6 +9,7 @@ describe('parsePauseDuration (§2.3)', () => {
     { d: 30, want: 30 },
     { d: 3600, want: 3600 },
     { d: -5, want: 'invalid' },
+    { d: 1.5, want: 'invalid' }, // not an int32 (the schema rejects it anyway)
     { d: '30', want: 30 }, // numeric string = seconds
     { d: '0', want: 0 },
     { d: '007', want: 7 },

@@ -478,7 +478,13 @@ describe('basicCanaryCounts (§6.4.3)', () => {
     },
     {
       name: 'limit: R cut to 2 at W=75 (surge 1, unavail 0), canary 3/3 stable 2/2 ⇒ (2, 1)',
-      r: 2, w: 75, surge: 1, unavail: 0, stable: [2, 2], canary: [3, 3], want: [2, 1],
+      r: 2,
+      w: 75,
+      surge: 1,
+      unavail: 0,
+      stable: [2, 2],
+      canary: [3, 3],
+      want: [2, 1],
     },
     // no separate stable
     {
