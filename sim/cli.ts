@@ -31,6 +31,7 @@ const program = new Command('rollouts-sim')
         port,
         host: o.host,
         kubeconfigPath,
+      recordRequests: false,
         kubeletReadyDelayMs: Number(o.podReadyDelay),
         ...(o.dataDir ? { dataDir: resolve(o.dataDir) } : {}),
       });

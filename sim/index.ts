@@ -23,6 +23,11 @@ export interface SimOptions {
   kubeletReadyDelayMs?: number;
   crashIntervalMs?: number;
   bookmarkIntervalMs?: number;
+  /**
+   * Count requests by "METHOD path" in `requests` (default true). Paths include object names,
+   * so a long-running emulator (the CLI, the demo) turns it off.
+   */
+  recordRequests?: boolean;
   /** Watch replay history, in events; older resourceVersions get 410 Gone. */
   eventLogCapacity?: number;
 }
@@ -78,8 +83,12 @@ export async function startSim(opts: SimOptions = {}): Promise<Sim> {
     faults,
     admin: adminHandler(store, faults, kubelet),
     bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 30_000,
-    onRequest: (method, path) =>
-      requests.set(`${method} ${path}`, (requests.get(`${method} ${path}`) ?? 0) + 1),
+    ...(opts.recordRequests === false
+      ? {}
+      : {
+          onRequest: (method: string, path: string) =>
+            requests.set(`${method} ${path}`, (requests.get(`${method} ${path}`) ?? 0) + 1),
+        }),
   });
   const sockets = new Set<import('node:net').Socket>();
   server.on('connection', (s) => {
