@@ -23,9 +23,9 @@ export interface ListWatcherLogger {
 }
 
 export interface ListWatcherOptions {
-  /** Used for the watch (client-node Watch) and, unless `client` is given, for lists. */
-  kc: KubeConfig;
-  /** Shared raw client (rate limiting and request metrics). Default: a new one on kc. */
+  /** Used for the watch (client-node Watch); defaults to `client.kc`. */
+  kc?: KubeConfig;
+  /** Shared raw client (rate limiting and request metrics) for lists. Default: a new one on kc. */
   client?: RawClient;
   /** Collection path, e.g. /apis/argoproj.io/v1alpha1/namespaces/ns/rollouts or /api/v1/pods. */
   path: string;
@@ -55,6 +55,8 @@ export interface ListWatcherStats {
   lists: number;
   listErrors: number;
   watches: number;
+  /** Watches whose response arrived (the server has registered them). */
+  watchesConnected: number;
   watchErrors: number;
   /** Relists caused by 410 Gone. */
   relists: number;
@@ -86,6 +88,7 @@ export class ListWatcher<T extends KubeObject = KubeObject> {
     lists: 0,
     listErrors: 0,
     watches: 0,
+    watchesConnected: 0,
     watchErrors: 0,
     relists: 0,
     idleTimeouts: 0,
@@ -97,6 +100,7 @@ export class ListWatcher<T extends KubeObject = KubeObject> {
 
   private readonly opts: ListWatcherOptions;
   private readonly client: RawClient;
+  private readonly kc: KubeConfig;
   private readonly cache = new Map<string, T>();
   private readonly addHandlers = new Set<AddHandler<T>>();
   private readonly updateHandlers = new Set<UpdateHandler<T>>();
@@ -109,11 +113,15 @@ export class ListWatcher<T extends KubeObject = KubeObject> {
   private running: Promise<void> | undefined;
   private resyncTimer: NodeJS.Timeout | undefined;
   private stopWatch: (() => void) | undefined;
+  private connected = false;
 
   constructor(opts: ListWatcherOptions) {
     this.opts = opts;
     this.path = opts.path;
-    this.client = opts.client ?? new RawClient(opts.kc);
+    const kc = opts.kc ?? opts.client?.kc;
+    if (!kc) throw new Error('ListWatcher needs a KubeConfig (kc) or a RawClient (client)');
+    this.kc = kc;
+    this.client = opts.client ?? new RawClient(kc);
     this.synced = new Promise<void>((resolve, reject) => {
       this.resolveSynced = resolve;
       this.rejectSynced = reject;
@@ -159,6 +167,11 @@ export class ListWatcher<T extends KubeObject = KubeObject> {
     return this.cache.size;
   }
 
+  /** True while a watch connection is established (its response has arrived). */
+  get watching(): boolean {
+    return this.connected;
+  }
+
   /** The resourceVersion the next watch starts from (the last one seen). */
   get lastResourceVersion(): string | undefined {
     return this.resourceVersion;
@@ -196,7 +209,17 @@ export class ListWatcher<T extends KubeObject = KubeObject> {
     const b = this.opts.backoff ?? {};
     while (!this.stopped) {
       try {
-        await pRetry(() => this.session(), {
+        // p-retry does not retry TypeErrors: wrap everything so that a surprise cannot turn
+        // into a hot loop or a dead watcher.
+        const attempt = async (): Promise<void> => {
+          try {
+            await this.session();
+          } catch (e) {
+            if (e instanceof RetryableError) throw e;
+            throw new RetryableError(e instanceof Error ? e.message : String(e), { cause: e });
+          }
+        };
+        await pRetry(attempt, {
           retries: Infinity,
           minTimeout: b.minMs ?? 100,
           maxTimeout: b.maxMs ?? 30_000,
@@ -350,6 +373,7 @@ export class ListWatcher<T extends KubeObject = KubeObject> {
         settled = true;
         if (idleTimer) clearTimeout(idleTimer);
         this.stopWatch = undefined;
+        this.connected = false;
         controller?.abort();
         resolve(outcome);
       };
@@ -407,11 +431,16 @@ export class ListWatcher<T extends KubeObject = KubeObject> {
         else finish({ kind: 'closed', healthy: received || Date.now() - started >= minHealthyMs });
       };
 
-      new Watch(this.opts.kc).watch(this.path, watchQuery, onEvent, onDone).then(
+      new Watch(this.kc).watch(this.path, watchQuery, onEvent, onDone).then(
         (c) => {
           controller = c;
           record(200);
-          if (settled) c.abort();
+          if (settled) {
+            c.abort();
+          } else {
+            this.connected = true;
+            this.stats.watchesConnected++;
+          }
         },
         (e: unknown) => onDone(e ?? new Error('watch failed')),
       );
