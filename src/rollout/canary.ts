@@ -40,7 +40,19 @@ import {
 import { canSwitch, selectorPatch, serviceSelectorHash } from './service-selector.ts';
 import { findNewReplicaSet, replicaSetMatchesTemplate } from './template-equality.ts';
 import { mergePatchDiff } from '../kube/merge-diff.ts';
+import type { EventSink, RecordedEvent } from '../kube/event-recorder.ts';
 import { ConditionType, newCondition, Reason, setCondition } from './conditions.ts';
+
+const STATUS_EVENT_REASONS: ReadonlySet<string> = new Set([
+  EventReason.RolloutStepCompleted,
+  EventReason.RolloutCompleted,
+  EventReason.RolloutNotCompleted,
+  EventReason.RolloutAborted,
+  EventReason.RolloutPaused,
+  EventReason.RolloutResumed,
+  EventReason.SkipSteps,
+  EventReason.ProgressDeadlineExceeded,
+]);
 
 function ts(d: Date): string {
   return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -60,7 +72,21 @@ export class CanaryPass {
   /** The Rollout's resourceVersion after our own writes in this pass (precondition for the next). */
   private rolloutRv: string | undefined;
 
+  /**
+   * Events about a write go out once that write succeeded; events about a status transition
+   * (step completed, paused, aborted …) wait until the status patch that records it succeeds,
+   * so a pass retried after a conflict neither loses nor repeats them.
+   */
+  private readonly events: EventSink;
+  private readonly statusEvents: { obj: KubeObject; e: RecordedEvent }[] = [];
+
   constructor(private readonly ctx: RolloutContext) {
+    this.events = {
+      emit: (obj, e) => {
+        if (STATUS_EVENT_REASONS.has(e.reason)) this.statusEvents.push({ obj, e });
+        else ctx.events.emit(obj, e);
+      },
+    };
     this.canary = ctx.ro.spec.strategy?.canary ?? {};
     this.R = ctx.ro.spec.replicas ?? 1;
     this.old = ctx.ro.status ?? {};
@@ -183,7 +209,7 @@ export class CanaryPass {
         return;
       }
       const message = `Failed to create new replica set "${body.metadata.name}": ${(e as Error).message}`;
-      ctx.events.emit(ctx.raw, {
+      this.events.emit(ctx.raw, {
         type: 'Warning',
         reason: EventReason.ReplicaSetCreateError,
         message,
@@ -203,7 +229,7 @@ export class CanaryPass {
       });
       throw e;
     }
-    ctx.events.emit(ctx.raw, {
+    this.events.emit(ctx.raw, {
       type: 'Normal',
       reason: EventReason.NewReplicaSetCreated,
       message: `Created ReplicaSet ${created.metadata.name} (revision ${revision})`,
@@ -232,7 +258,7 @@ export class CanaryPass {
     await this.patchRollout({
       metadata: { annotations: { [REVISION_ANNOTATION]: String(revision) } },
     });
-    ctx.events.emit(ctx.raw, {
+    this.events.emit(ctx.raw, {
       type: 'Normal',
       reason: EventReason.RolloutUpdated,
       message: `Rollout updated to revision ${revision}`,
@@ -322,13 +348,13 @@ export class CanaryPass {
       const reason = ctx.ro.spec.paused
         ? 'manually paused'
         : (old.pauseConditions?.[0]?.reason ?? '');
-      ctx.events.emit(ctx.raw, {
+      this.events.emit(ctx.raw, {
         type: 'Normal',
         reason: EventReason.RolloutPaused,
         message: `Rollout is paused (${reason})`,
       });
     } else if (!isPaused && progPaused) {
-      ctx.events.emit(ctx.raw, {
+      this.events.emit(ctx.raw, {
         type: 'Normal',
         reason: EventReason.RolloutResumed,
         message: 'Rollout is resumed',
@@ -456,7 +482,7 @@ export class CanaryPass {
       const patch = selectorPatch(svc, rs.hash, this.name);
       if (!patch) continue;
       await this.ctx.ops.patchService(this.ns, svcName, patch);
-      this.ctx.events.emit(this.ctx.raw, {
+      this.events.emit(this.ctx.raw, {
         type: 'Normal',
         reason: EventReason.SwitchService,
         message: `Switched selector for service '${svcName}' from '${from}' to '${rs.hash}'`,
@@ -570,7 +596,7 @@ export class CanaryPass {
     if (this.stableRS === rs) this.stableRS = view;
     this.others = this.others.map((v) => (v === rs ? view : v));
     if (sizeChanged) {
-      this.ctx.events.emit(this.ctx.raw, {
+      this.events.emit(this.ctx.raw, {
         type: 'Normal',
         reason: EventReason.ScalingReplicaSet,
         message: `Scaled ${replicas > rs.specReplicas ? 'up' : 'down'} ReplicaSet ${rs.name} (revision ${rs.revision}) from ${rs.specReplicas} to ${replicas}`,
@@ -711,7 +737,7 @@ export class CanaryPass {
       index = stepCount > 0 ? 0 : undefined;
       if (this.newRS!.hash === old.stableRS && stepCount > 0) {
         index = stepCount;
-        ctx.events.emit(ctx.raw, {
+        this.events.emit(ctx.raw, {
           type: 'Normal',
           reason: EventReason.SkipSteps,
           message: 'Rollback to stable ReplicaSets',
@@ -732,7 +758,7 @@ export class CanaryPass {
         if (stepCount > 0) index = next.stableRS === next.currentPodHash ? stepCount : 0;
       } else if (index !== undefined && index < stepCount && this.completedCurrentStep()) {
         const step = this.steps[index]!;
-        ctx.events.emit(ctx.raw, {
+        this.events.emit(ctx.raw, {
           type: 'Normal',
           reason: EventReason.RolloutStepCompleted,
           message: `Rollout step ${index + 1}/${stepCount} completed (${stepLabel(step)})`,
@@ -773,7 +799,7 @@ export class CanaryPass {
       now: ctx.now,
     });
     next.conditions = progress.conditions;
-    for (const e of progress.events) ctx.events.emit(ctx.raw, e);
+    for (const e of progress.events) this.events.emit(ctx.raw, e);
     if (progress.recheckAt) this.requeueAt(progress.recheckAt);
     if (
       progress.timedOut &&
@@ -796,7 +822,7 @@ export class CanaryPass {
           now,
         ),
       );
-      ctx.events.emit(ctx.raw, {
+      this.events.emit(ctx.raw, {
         type: 'Warning',
         reason: EventReason.RolloutAborted,
         message: `Rollout aborted update to revision ${this.newRS!.revision}: ${prog?.message ?? ''}`,
@@ -827,7 +853,7 @@ export class CanaryPass {
     this.pause.removeAbort();
     delete next.promoteFull;
     next.stableRS = this.newRS!.hash;
-    this.ctx.events.emit(this.ctx.raw, {
+    this.events.emit(this.ctx.raw, {
       type: 'Normal',
       reason: EventReason.RolloutCompleted,
       message: `Rollout completed update to revision ${this.newRS!.revision} (${this.newRS!.hash}): ${reason}`,
@@ -836,12 +862,20 @@ export class CanaryPass {
 
   private async patchStatus(next: RolloutStatus): Promise<void> {
     const diff = mergePatchDiff(this.old, next);
-    if (diff === undefined) return;
+    if (diff === undefined) {
+      this.flushStatusEvents();
+      return;
+    }
     const updated = await this.ctx.ops.patchRolloutStatus(this.ns, this.name, {
       metadata: { resourceVersion: this.rolloutRv },
       status: diff,
     });
     this.rolloutRv = updated.metadata.resourceVersion;
+    this.flushStatusEvents();
+  }
+
+  private flushStatusEvents(): void {
+    for (const { obj, e } of this.statusEvents.splice(0)) this.ctx.events.emit(obj, e);
   }
 
   private async patchRollout(patch: { metadata?: object; spec?: object }): Promise<void> {

@@ -3,7 +3,7 @@
 // ReplicaSets are left alone (design principle 7).
 import type { KubeObject } from '../api/kube-object.ts';
 import { rollout as rolloutSchema, type Rollout } from '../api/rollout.ts';
-import type { EventSink, RecordedEvent } from '../kube/event-recorder.ts';
+import type { EventSink } from '../kube/event-recorder.ts';
 import { mergePatchDiff } from '../kube/merge-diff.ts';
 import { CanaryPass } from './canary.ts';
 import { ConditionType, getCondition, newCondition, Reason, setCondition } from './conditions.ts';
@@ -122,15 +122,7 @@ export async function reconcileRollout(input: ReconcileInput): Promise<Reconcile
     events: input.events,
     log: input.log,
   };
-  // Events are held until the pass has written everything: a pass that ends in a conflict is
-  // retried from scratch, and its events would otherwise be recorded twice.
-  const held: { obj: KubeObject; e: RecordedEvent }[] = [];
-  const result = await new CanaryPass({
-    ...ctx,
-    events: { emit: (obj, e) => held.push({ obj, e }) },
-  }).run();
-  for (const { obj, e } of held) input.events.emit(obj, e);
-  return result;
+  return new CanaryPass(ctx).run();
 }
 
 async function invalid(
