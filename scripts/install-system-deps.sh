@@ -33,4 +33,22 @@ fi
   echo "install-system-deps: kubectl 1.20 from kubernetes-client does not run" >&2
   exit 1
 }
-echo "install-system-deps: kubectl $(kubectl version --client 2>/dev/null | head -1), kubectl 1.20 in .tools/"
+# Prometheus (Debian prometheus), unpacked into .tools/prometheus rather than installed: no system
+# service, no prometheus user, no Recommends. The analysis tests start it on a free loopback port.
+if [ ! -x "$TOOLS/prometheus/usr/bin/prometheus" ]; then
+  apt_update
+  tmp=$(mktemp -d)
+  (cd "$tmp" && apt-get download -qq prometheus)
+  dpkg-deb -x "$tmp"/prometheus_*.deb "$TOOLS/prometheus"
+  rm -rf "$tmp"
+fi
+"$TOOLS/prometheus/usr/bin/prometheus" --version >/dev/null 2>&1 || {
+  echo "install-system-deps: prometheus from the Debian package does not run" >&2
+  exit 1
+}
+# openssl makes the self-signed certificates of the TLS provider tests.
+if ! command -v openssl >/dev/null 2>&1; then
+  apt_update
+  apt-get install -y -qq openssl >/dev/null
+fi
+echo "install-system-deps: kubectl $(kubectl version --client 2>/dev/null | head -1), kubectl 1.20 and prometheus in .tools/"

@@ -44,6 +44,8 @@ export function kubectl(args: string[], o: KubectlOptions): Promise<KubectlResul
           ...o.env,
         },
         timeout: 60_000,
+        // `kubectl get -f install.yaml -o json` prints several MiB (the CRD schemas).
+        maxBuffer: 64 << 20,
       },
       (err, stdout, stderr) => {
         const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;

@@ -320,20 +320,21 @@ test('a new CRD dropped into crds/ is included by the generator', () => {
     const extra = {
       apiVersion: 'apiextensions.k8s.io/v1',
       kind: 'CustomResourceDefinition',
-      metadata: { name: 'analysistemplates.argoproj.io' },
+      metadata: { name: 'experiments.argoproj.io' },
       spec: {
         group: 'argoproj.io',
-        names: { kind: 'AnalysisTemplate', plural: 'analysistemplates' },
+        names: { kind: 'Experiment', plural: 'experiments' },
         scope: 'Namespaced',
         versions: [{ name: 'v1alpha1', served: true, storage: true }],
       },
     };
-    writeFileSync(join(root, 'crds', 'analysis-template-crd.yaml'), yaml.dump(extra));
+    // A file name sorting first, so the new CRD leads the list.
+    writeFileSync(join(root, 'crds', '00-extra-crd.yaml'), yaml.dump(extra));
     const built = buildManifests(root);
     const names = built['install.yaml']
       .filter((d) => d.kind === 'CustomResourceDefinition')
       .map((d) => d.metadata.name);
-    assert.deepEqual(names, ['analysistemplates.argoproj.io', ...crdNames()]);
+    assert.deepEqual(names, ['experiments.argoproj.io', ...crdNames()]);
     assert.ok(!built['namespace-install.yaml'].some((d) => d.kind === 'CustomResourceDefinition'));
   } finally {
     rmSync(root, { recursive: true, force: true });
