@@ -47,10 +47,17 @@ export class RolloutController {
   readonly queue: WorkQueue;
   readonly events: EventRecorder;
   private running: Promise<void> | undefined;
+  /** API writes; what they return goes into the caches at once (fewer 409s on the next pass). */
+  private readonly ops: ReturnType<typeof clusterOps>;
   private readonly clock: () => Date;
 
   constructor(private readonly o: RolloutControllerOptions) {
     this.clock = o.clock ?? (() => new Date());
+    this.ops = clusterOps(o.client, (kind, obj) => {
+      if (kind === 'ReplicaSet') this.replicaSets.observe(obj);
+      else if (kind === 'Rollout') this.rollouts.observe(obj);
+      else this.services.observe(obj);
+    });
     const ns = o.namespace;
     const path = (group: string, version: string, resource: string) =>
       resourcePath({ group, version, resource, ...(ns ? { namespace: ns } : {}) });
@@ -120,9 +127,7 @@ export class RolloutController {
 
   async stop(): Promise<void> {
     await this.queue.shutDown({ drain: true });
-    await Promise.all(
-      this.watchers().map((lw) => lw.stop()),
-    );
+    await Promise.all(this.watchers().map((lw) => lw.stop()));
     await this.events.flush();
     await this.running;
   }
@@ -175,11 +180,12 @@ export class RolloutController {
     const started = process.hrtime.bigint();
     let error: unknown;
     try {
-      await this.adoptOrphans(raw);
+      const inNamespace = this.replicaSets.list(ns);
+      if (await this.adoptOrphans(raw, inNamespace)) return { requeueAfterMs: 0 };
       const uid = raw.metadata.uid;
-      const replicaSets = this.replicaSets
-        .list(ns)
-        .filter((rs) => controllerRef(rs)?.uid === uid && !rs.metadata.deletionTimestamp);
+      const replicaSets = inNamespace.filter(
+        (rs) => controllerRef(rs)?.uid === uid && !rs.metadata.deletionTimestamp,
+      );
       const workloadRef = (
         raw.spec as { workloadRef?: { kind?: string; name?: string } } | undefined
       )?.workloadRef;
@@ -189,7 +195,7 @@ export class RolloutController {
         service: (n) => this.services.get(ns, n),
         podsOf: (rsUid) => this.pods.list(ns).filter((p) => controllerRef(p)?.uid === rsUid),
         workload: workloadRef?.name ? this.deployments.get(ns, workloadRef.name) : undefined,
-        ops: clusterOps(this.o.client),
+        ops: this.ops,
         events: this.events,
         log,
         now: this.clock(),
@@ -212,19 +218,18 @@ export class RolloutController {
   }
 
   /** An orphan ReplicaSet matching the selector becomes ours (ControllerRefManager). */
-  private async adoptOrphans(ro: KubeObject): Promise<void> {
+  /** Adopts orphans matching the selector; true when it wrote (the next pass sees them as owned). */
+  private async adoptOrphans(ro: KubeObject, replicaSets: KubeObject[]): Promise<boolean> {
     const sel = (
       ro.spec as { selector?: Parameters<typeof fromLabelSelectorObject>[0] } | undefined
     )?.selector;
-    if (!sel) return;
+    if (!sel) return false;
     const selector = fromLabelSelectorObject(sel);
-    for (const rs of this.replicaSets.list(ro.metadata.namespace)) {
+    let adopted = false;
+    for (const rs of replicaSets) {
       if (controllerRef(rs) || rs.metadata.deletionTimestamp) continue;
-      if (
-        !rs.metadata.labels?.[POD_TEMPLATE_HASH_LABEL] ||
-        !matchesLabels(selector, rs.metadata.labels)
-      )
-        continue;
+      const labels = rs.metadata.labels;
+      if (!labels?.[POD_TEMPLATE_HASH_LABEL] || !matchesLabels(selector, labels)) continue;
       const next = structuredClone(rs);
       next.metadata.ownerReferences = [
         ...(next.metadata.ownerReferences ?? []),
@@ -237,8 +242,10 @@ export class RolloutController {
           blockOwnerDeletion: true,
         },
       ];
-      await clusterOps(this.o.client).updateReplicaSet(next);
+      await this.ops.updateReplicaSet(next);
+      adopted = true;
     }
+    return adopted;
   }
 
   /** The Rollout is gone: Services it managed get their selectors back (traffic-routing §1.5). */
@@ -247,7 +254,7 @@ export class RolloutController {
       if (svc.metadata.annotations?.['argo-rollouts.argoproj.io/managed-by-rollouts'] !== name)
         continue;
       const patch = releasePatch(svc);
-      if (patch) await clusterOps(this.o.client).patchService(ns, svc.metadata.name ?? '', patch);
+      if (patch) await this.ops.patchService(ns, svc.metadata.name ?? '', patch);
     }
   }
 }

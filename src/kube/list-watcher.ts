@@ -102,6 +102,10 @@ export class ListWatcher<T extends KubeObject = KubeObject> {
   private readonly client: RawClient;
   private readonly kc: KubeConfig;
   private readonly cache = new Map<string, T>();
+  /** The same objects by namespace: a reconcile lists one namespace, not the whole cluster. */
+  private readonly byNamespace = new Map<string, Map<string, T>>();
+  /** Objects our own writes returned that are newer than the cache (see observe()). */
+  private readonly written = new Map<string, T>();
   private readonly addHandlers = new Set<AddHandler<T>>();
   private readonly updateHandlers = new Set<UpdateHandler<T>>();
   private readonly deleteHandlers = new Set<DeleteHandler<T>>();
@@ -151,16 +155,59 @@ export class ListWatcher<T extends KubeObject = KubeObject> {
 
   /** The cached object; `namespace` is ignored (pass undefined) for cluster-scoped kinds. */
   get(namespace: string | undefined, name: string): T | undefined {
-    return this.cache.get(cacheKey(namespace, name));
+    const key = cacheKey(namespace, name);
+    return this.fresher(key, this.cache.get(key));
   }
 
   /** Cached objects, of one namespace when given, in key order. */
   list(namespace?: string): T[] {
-    const out: T[] = [];
-    for (const obj of this.cache.values()) {
-      if (namespace === undefined || obj.metadata.namespace === namespace) out.push(obj);
+    const source =
+      namespace === undefined
+        ? this.cache
+        : (this.byNamespace.get(namespace) ?? new Map<string, T>());
+    const keys = [...source.keys()].sort();
+    return keys.map((k) => this.fresher(k, source.get(k)!)!);
+  }
+
+  /**
+   * Records an object our own write returned, so reads see it before its watch event arrives
+   * (client-go's mutation cache). It shadows the cached copy only while it is newer; handlers
+   * still fire when the watch event comes, so the write is reacted to as usual.
+   */
+  observe(obj: T): void {
+    const key = keyOf(obj);
+    const cached = this.cache.get(key);
+    if (cached && rvNumber(cached) >= rvNumber(obj)) return;
+    this.written.set(key, obj);
+    if (this.written.size > 10_000) this.written.delete(this.written.keys().next().value!);
+  }
+
+  private fresher(key: string, cached: T | undefined): T | undefined {
+    const w = this.written.get(key);
+    if (!w) return cached;
+    if (cached && rvNumber(cached) >= rvNumber(w)) {
+      this.written.delete(key);
+      return cached;
     }
-    return out.sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));
+    return cached ? w : cached;
+  }
+
+  private cacheSet(key: string, obj: T): void {
+    this.cache.set(key, obj);
+    const ns = obj.metadata.namespace ?? '';
+    let m = this.byNamespace.get(ns);
+    if (!m) {
+      m = new Map();
+      this.byNamespace.set(ns, m);
+    }
+    m.set(key, obj);
+  }
+
+  private cacheDelete(key: string): void {
+    const old = this.cache.get(key);
+    this.cache.delete(key);
+    this.written.delete(key);
+    if (old) this.byNamespace.get(old.metadata.namespace ?? '')?.delete(key);
   }
 
   get size(): number {
@@ -316,14 +363,14 @@ export class ListWatcher<T extends KubeObject = KubeObject> {
       const key = keyOf(item);
       seen.add(key);
       const old = this.cache.get(key);
-      this.cache.set(key, item);
+      this.cacheSet(key, item);
       if (!old) events.push(() => this.emitAdd(item));
       else if (old.metadata.resourceVersion !== item.metadata.resourceVersion)
         events.push(() => this.emitUpdate(old, item));
     }
     for (const [key, old] of this.cache) {
       if (!seen.has(key)) {
-        this.cache.delete(key);
+        this.cacheDelete(key);
         events.push(() => this.emitDelete(old));
       }
     }
@@ -451,7 +498,7 @@ export class ListWatcher<T extends KubeObject = KubeObject> {
     if (obj.metadata.resourceVersion) this.resourceVersion = obj.metadata.resourceVersion;
     const key = keyOf(obj);
     const old = this.cache.get(key);
-    this.cache.set(key, obj);
+    this.cacheSet(key, obj);
     if (!old) this.emitAdd(obj);
     else if (old.metadata.resourceVersion !== obj.metadata.resourceVersion)
       this.emitUpdate(old, obj);
@@ -462,7 +509,7 @@ export class ListWatcher<T extends KubeObject = KubeObject> {
     const key = keyOf(obj);
     const old = this.cache.get(key);
     if (!old) return;
-    this.cache.delete(key);
+    this.cacheDelete(key);
     this.emitDelete(obj);
   }
 
@@ -498,4 +545,10 @@ interface KubeStatusLike {
   code?: number;
   reason?: string;
   message?: string;
+}
+
+/** resourceVersions are etcd revisions in practice; compare them as numbers (as client-go's mutation cache does). */
+function rvNumber(obj: KubeObject): number {
+  const n = Number(obj.metadata.resourceVersion);
+  return Number.isFinite(n) ? n : -1;
 }

@@ -457,7 +457,9 @@ export class CanaryPass {
       }
     }
     this.requeueAt(new Date(ctx.now.getTime() + 30_000));
-    return true;
+    // A restart waiting for availability budget must not hold up the rest of the pass (an
+    // abort, a scale-up that frees the budget): only an eviction ends it (rollout-semantics §6.1).
+    return d.evict.length > 0;
   }
 
   // ---- Services (§6.6) ----

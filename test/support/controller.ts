@@ -15,9 +15,9 @@ export const CRDS = new URL('../../crds/', import.meta.url);
 
 export function loadYamlDocs(file: URL | string): KubeObject[] {
   const text = readFileSync(file, 'utf8');
-  return (yaml.loadAll(text, undefined, { schema: yaml.CORE_SCHEMA })).filter(
-    (d): d is KubeObject => typeof d === 'object' && d !== null,
-  );
+  return yaml
+    .loadAll(text, undefined, { schema: yaml.CORE_SCHEMA })
+    .filter((d): d is KubeObject => typeof d === 'object' && d !== null);
 }
 
 const PLURALS: Record<
@@ -253,8 +253,7 @@ export async function podsByHash(
 
 export function podReady(p: KubeObject): boolean {
   const conds =
-    (p.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ??
-    [];
+    (p.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? [];
   return conds.some((c) => c.type === 'Ready' && c.status === 'True');
 }
 
@@ -361,7 +360,7 @@ export function minimalService(name: string, selector: Record<string, string>): 
     kind: 'Service',
     metadata: { name },
     spec: { selector, ports: [{ port: 80, targetPort: 8080, protocol: 'TCP' }] },
-  } as KubeObject;
+  };
 }
 
 /** A small canary Rollout for tests that need no fixture. */
@@ -388,7 +387,7 @@ export function canaryRollout(o: {
       strategy: { canary: { ...(o.steps ? { steps: o.steps } : {}), ...(o.canary ?? {}) } },
       ...(o.spec ?? {}),
     },
-  } as KubeObject;
+  };
 }
 
 export function serviceSelectorOf(svc: KubeObject): Record<string, string> {
@@ -444,4 +443,36 @@ export function settledCanaryCounts(o: {
     }
   }
   throw new Error('replica math did not settle');
+}
+
+export interface CountingControllerHandle extends ControllerHandle {
+  /** Finished reconciles of namespace/name so far (errors included). */
+  reconciles(ns: string, name: string): number;
+}
+
+/** startController, also counting reconciles per Rollout (to know a new controller has looked). */
+export async function startCountingController(
+  target: Target,
+  opts: { namespace?: string } = {},
+): Promise<CountingControllerHandle> {
+  const kc = new KubeConfig();
+  kc.loadFromFile(target.kubeconfigPath);
+  const counts = new Map<string, number>();
+  const controller = new RolloutController({
+    kc,
+    client: new RawClient(kc, { qps: 0 }),
+    logger: createLogger({ level: process.env.TEST_LOG_LEVEL === 'debug' ? 'debug' : 'error' }),
+    ...(opts.namespace ? { namespace: opts.namespace } : {}),
+    resyncMs: 0,
+    onReconcile: (ro) => {
+      const key = `${ro.metadata.namespace}/${ro.metadata.name}`;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    },
+  });
+  await controller.start();
+  return {
+    controller,
+    stop: () => controller.stop(),
+    reconciles: (ns, name) => counts.get(`${ns}/${name}`) ?? 0,
+  };
 }
