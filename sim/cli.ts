@@ -31,7 +31,7 @@ const program = new Command('rollouts-sim')
         port,
         host: o.host,
         kubeconfigPath,
-      recordRequests: false,
+        recordRequests: false,
         kubeletReadyDelayMs: Number(o.podReadyDelay),
         ...(o.dataDir ? { dataDir: resolve(o.dataDir) } : {}),
       });

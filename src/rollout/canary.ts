@@ -25,6 +25,7 @@ import {
   WORKLOAD_GENERATION_ANNOTATION,
 } from './labels.ts';
 import { decideOtherReplicaSets } from './old-replicasets.ts';
+import { replicaSetsToDelete } from './history.ts';
 import { PauseState } from './pause-state.ts';
 import { decideRestart } from './restart.ts';
 import { computePhase } from './phase.ts';
@@ -167,6 +168,7 @@ export class CanaryPass {
       return this.result();
     }
 
+    await this.cleanUpHistory();
     await this.reconcileServices();
     const scaled = await this.reconcileReplicaSets();
     if (!scaled) this.reconcilePauseStep();
@@ -460,6 +462,16 @@ export class CanaryPass {
     // A restart waiting for availability budget must not hold up the rest of the pass (an
     // abort, a scale-up that frees the budget): only an eviction ends it (rollout-semantics §6.1).
     return d.evict.length > 0;
+  }
+
+  // ---- revision history (§2.1) ----
+
+  private async cleanUpHistory(): Promise<void> {
+    for (const rs of replicaSetsToDelete(this.others, this.ctx.ro.spec.revisionHistoryLimit)) {
+      await this.ctx.ops.deleteReplicaSet(this.ns, rs.name, rs.obj.metadata.uid ?? '');
+      this.views = this.views.filter((v) => v !== rs);
+      this.others = this.others.filter((v) => v !== rs);
+    }
   }
 
   // ---- Services (§6.6) ----
