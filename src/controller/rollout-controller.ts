@@ -80,7 +80,14 @@ export class RolloutController {
     this.services = new ListWatcher({ ...common, path: path('', 'v1', 'services') });
     this.deployments = new ListWatcher({ ...common, path: path('apps', 'v1', 'deployments') });
     // Pods are only read for restarts; they reach a Rollout through their ReplicaSet's status.
-    this.pods = new ListWatcher({ ...common, path: path('', 'v1', 'pods'), resyncMs: 0 });
+    this.pods = new ListWatcher({
+      ...common,
+      path: path('', 'v1', 'pods'),
+      // Only pods of ReplicaSets a Rollout made carry the hash label; watching every pod in
+      // the cluster would cost memory for nothing.
+      labelSelector: POD_TEMPLATE_HASH_LABEL,
+      resyncMs: 0,
+    });
     this.queue = new WorkQueue({
       name: 'Rollouts',
       concurrency: o.concurrency ?? 10,
