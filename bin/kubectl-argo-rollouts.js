@@ -4,7 +4,9 @@ import { existsSync } from 'node:fs';
 
 const entry = new URL('../dist/plugin/cli.js', import.meta.url);
 if (!existsSync(entry)) {
-  console.error('kubectl-argo-rollouts: the plugin is not built yet in this version of argo-rollouts-ts');
+  console.error(
+    'kubectl-argo-rollouts: the plugin is not built yet in this version of argo-rollouts-ts',
+  );
   process.exit(1);
 }
 await import(entry.href);

@@ -31,9 +31,7 @@ export function isWorse(current: string, next: string): boolean {
 }
 
 /** Kubernetes metav1.Time as serialised: RFC 3339, whole seconds, UTC. */
-export function rfc3339(d: Date): string {
-  return new Date(Math.floor(d.getTime() / 1000) * 1000).toISOString().replace('.000Z', 'Z');
-}
+export { rfc3339 } from '../util/time.ts';
 
 /** A stored timestamp in epoch ms; NaN when absent or unparsable. */
 export function timeMs(t: string | undefined): number {

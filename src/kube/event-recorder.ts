@@ -1,6 +1,7 @@
 // Kubernetes Events about our objects, with Argo's reasons (the notifications engine and
 // people's alerts key off them). A repeat of the same event bumps `count` and
 // `lastTimestamp` instead of creating a new object, as client-go's correlator does.
+import { rfc3339 } from '../util/time.ts';
 import { randomBytes } from 'node:crypto';
 import type { KubeObject } from '../api/kube-object.ts';
 
@@ -22,10 +23,6 @@ export interface EventSink {
 interface Seen {
   name: string;
   count: number;
-}
-
-function ts(now: Date): string {
-  return now.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 export class EventRecorder implements EventSink {
@@ -53,7 +50,7 @@ export class EventRecorder implements EventSink {
   private async write(obj: KubeObject, e: RecordedEvent): Promise<void> {
     const ns = obj.metadata.namespace ?? 'default';
     const key = `${obj.metadata.uid}|${e.type}|${e.reason}|${e.message}`;
-    const now = ts(this.clock());
+    const now = rfc3339(this.clock());
     const seen = this.seen.get(key);
     if (seen) {
       seen.count++;

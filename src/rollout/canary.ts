@@ -2,6 +2,7 @@
 // create the new ReplicaSet, reset on a new revision, point the Services, scale, handle pause
 // steps, then recompute and write the status. Any write may end the pass early; the next
 // pass starts again from what the caches say.
+import { rfc3339 } from '../util/time.ts';
 import type { KubeObject } from '../api/kube-object.ts';
 import type { CanaryStrategy, RolloutStatus } from '../api/rollout.ts';
 import { labelSelectorToString } from '../../sim/selectors/labels.ts';
@@ -54,10 +55,6 @@ const STATUS_EVENT_REASONS: ReadonlySet<string> = new Set([
   EventReason.SkipSteps,
   EventReason.ProgressDeadlineExceeded,
 ]);
-
-function ts(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
 
 export class CanaryPass {
   private readonly canary: CanaryStrategy;
@@ -225,7 +222,7 @@ export class CanaryPass {
             'False',
             Reason.ReplicaSetCreateError,
             message,
-            ts(ctx.now),
+            rfc3339(ctx.now),
           ),
         ),
       });
@@ -246,7 +243,7 @@ export class CanaryPass {
           'True',
           Reason.NewReplicaSetCreated,
           `Created new replica set "${created.metadata.name}"`,
-          ts(ctx.now),
+          rfc3339(ctx.now),
         ),
       ),
     };
@@ -298,7 +295,7 @@ export class CanaryPass {
     const progPaused = prog?.reason === Reason.RolloutPaused;
     const abortCond = prog?.reason === Reason.RolloutAborted;
     const completed = conds.some((c) => c.type === ConditionType.Completed && c.status === 'True');
-    const now = ts(ctx.now);
+    const now = rfc3339(ctx.now);
     let next = conds;
     if (isPaused !== progPaused && !abortCond && !(isPaused && completed)) {
       next = setCondition(
@@ -711,7 +708,7 @@ export class CanaryPass {
 
   private async writeStatus(o: { reset: boolean }): Promise<void> {
     const { ctx, old } = this;
-    const now = ts(ctx.now);
+    const now = rfc3339(ctx.now);
     const all = this.views;
     const sum = (f: (v: RsView) => number) => all.reduce((n, v) => n + f(v), 0);
     const stepCount = this.steps.length;

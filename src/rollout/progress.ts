@@ -2,6 +2,7 @@
 // Progressing (progress, completion, abort, deadline), Available, Healthy, Completed.
 // Pure: the caller passes the old and the new status and gets conditions, events and the
 // time to look at the progress deadline again.
+import { rfc3339 } from '../util/time.ts';
 import type { Condition } from '../api/common.ts';
 import type { RolloutStatus } from '../api/rollout.ts';
 import type { RecordedEvent } from '../kube/event-recorder.ts';
@@ -53,10 +54,6 @@ export interface ProgressResult {
   timedOut: boolean;
 }
 
-function ts(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
 function progressMade(
   old: RolloutStatus,
   next: RolloutStatus,
@@ -81,7 +78,7 @@ function progressMade(
 }
 
 export function computeProgress(i: ProgressInput): ProgressResult {
-  const now = ts(i.now);
+  const now = rfc3339(i.now);
   const events: RecordedEvent[] = [];
   let conds = [...(i.old.conditions ?? [])];
   const next = i.next;

@@ -1,6 +1,7 @@
 // Entry of one Rollout's reconcile: parse, resolve workloadRef, validate, then hand over to
 // the strategy. Invalid specs end as an InvalidSpec condition and a Warning event, and the
 // ReplicaSets are left alone (design principle 7).
+import { rfc3339 } from '../util/time.ts';
 import type { KubeObject } from '../api/kube-object.ts';
 import { rollout as rolloutSchema, type Rollout } from '../api/rollout.ts';
 import type { EventSink } from '../kube/event-recorder.ts';
@@ -31,10 +32,6 @@ export interface ReconcileInput {
   events: EventSink;
   log: Log;
   now: Date;
-}
-
-function ts(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 /** A zod issue path as a Kubernetes field path: spec.strategy.canary.steps[2].setWeight */
@@ -137,12 +134,18 @@ async function invalid(
   const existing = getCondition(old.conditions, ConditionType.InvalidSpec);
   const conditions = setCondition(
     old.conditions,
-    newCondition(ConditionType.InvalidSpec, 'True', Reason.InvalidSpec, message, ts(input.now)),
+    newCondition(
+      ConditionType.InvalidSpec,
+      'True',
+      Reason.InvalidSpec,
+      message,
+      rfc3339(input.now),
+    ),
   );
   // setCondition keeps the old message when type/status/reason match; a new error must show.
   const idx = conditions.findIndex((c) => c.type === ConditionType.InvalidSpec);
   if (existing && existing.message !== message)
-    conditions[idx] = { ...conditions[idx]!, message, lastUpdateTime: ts(input.now) };
+    conditions[idx] = { ...conditions[idx]!, message, lastUpdateTime: rfc3339(input.now) };
   const next = { ...old, conditions, observedGeneration: String(raw.metadata.generation) };
   Object.assign(
     next,
