@@ -14,7 +14,6 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isDeepStrictEqual } from 'node:util';
 import yaml from 'js-yaml';
 import { z } from 'zod';
 import {
@@ -36,6 +35,7 @@ import {
 import { pruneUnknownFields } from '../../../sim/schema/prune.ts';
 import { validateAgainstSchema } from '../../../sim/schema/validate.ts';
 import type { JSONSchemaProps } from '../../../sim/registry/types.ts';
+import { kindOf, unwrap, type FieldKind, type ZodField } from './zod-walk.ts';
 
 const OUR_CRDS = new URL('../../../crds/', import.meta.url);
 const FIXTURES = new URL('../../../../shared/fixtures/', import.meta.url);
@@ -144,45 +144,6 @@ function schemaOf(crd: Crd): JSONSchemaProps {
 
 // ---------------------------------------------------------------------------------------------
 // Walking zod (v4 classic), as in crd-agreement.test.ts.
-
-type FieldKind =
-  'object' | 'array' | 'string' | 'integer' | 'number' | 'boolean' | 'int-or-string' | 'any';
-
-interface ZodField {
-  path: string;
-  kind: FieldKind;
-  required: boolean;
-}
-
-function unwrap(s: z.core.$ZodType): { inner: z.core.$ZodType; optional: boolean } {
-  let cur = s;
-  let optional = false;
-  for (;;) {
-    if (cur instanceof z.ZodOptional || cur instanceof z.ZodDefault) {
-      optional = true;
-      cur = cur.unwrap();
-    } else if (cur instanceof z.ZodNullable) {
-      cur = cur.unwrap();
-    } else {
-      return { inner: cur, optional };
-    }
-  }
-}
-
-function kindOf(s: z.core.$ZodType): FieldKind {
-  if (s instanceof z.ZodObject || s instanceof z.ZodRecord) return 'object';
-  if (s instanceof z.ZodArray) return 'array';
-  if (s instanceof z.ZodString || s instanceof z.ZodEnum) return 'string';
-  if (s instanceof z.ZodBoolean) return 'boolean';
-  if (s instanceof z.ZodNumber) return s.isInt ? 'integer' : 'number';
-  if (s instanceof z.ZodUnknown || s instanceof z.ZodAny) return 'any';
-  if (s instanceof z.ZodUnion) {
-    const kinds = s.options.map((o) => kindOf(unwrap(o).inner)).sort();
-    if (isDeepStrictEqual(kinds, ['integer', 'string'])) return 'int-or-string';
-    return 'any';
-  }
-  throw new Error(`unhandled zod type ${s._zod.def.type}; teach kindOf about it`);
-}
 
 function walkZod(s: z.core.$ZodType, path: string, out: ZodField[]): ZodField[] {
   const { inner } = unwrap(s);

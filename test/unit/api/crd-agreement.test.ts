@@ -14,13 +14,13 @@ import { renderRolloutCrd, stripDescriptions } from '../../../scripts/gen-crds.t
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isDeepStrictEqual } from 'node:util';
 import yaml from 'js-yaml';
 import { z } from 'zod';
 import { rollout, rolloutSpec, rolloutStatus } from '../../../src/api/rollout.ts';
 import { pruneUnknownFields } from '../../../sim/schema/prune.ts';
 import { validateAgainstSchema } from '../../../sim/schema/validate.ts';
 import type { JSONSchemaProps } from '../../../sim/registry/types.ts';
+import { kindOf, unwrap, type FieldKind, type ZodField } from './zod-walk.ts';
 
 const OUR_CRD = new URL('../../../crds/rollout-crd.yaml', import.meta.url);
 const FIXTURES = new URL('../../../../shared/fixtures/', import.meta.url);
@@ -138,46 +138,6 @@ const schema = version.schema.openAPIV3Schema;
 // Walking zod (v4 classic): objects by .shape, .unwrap() through optional/nullable/default,
 // arrays by .element, every option of a union, record values by .valueType.
 
-type Kind =
-  'object' | 'array' | 'string' | 'integer' | 'number' | 'boolean' | 'int-or-string' | 'any';
-
-interface ZodField {
-  path: string;
-  kind: Kind;
-  /** Not optional in its parent object. */
-  required: boolean;
-}
-
-function unwrap(s: z.core.$ZodType): { inner: z.core.$ZodType; optional: boolean } {
-  let cur = s;
-  let optional = false;
-  for (;;) {
-    if (cur instanceof z.ZodOptional || cur instanceof z.ZodDefault) {
-      optional = true;
-      cur = cur.unwrap();
-    } else if (cur instanceof z.ZodNullable) {
-      cur = cur.unwrap();
-    } else {
-      return { inner: cur, optional };
-    }
-  }
-}
-
-function kindOf(s: z.core.$ZodType): Kind {
-  if (s instanceof z.ZodObject || s instanceof z.ZodRecord) return 'object';
-  if (s instanceof z.ZodArray) return 'array';
-  if (s instanceof z.ZodString || s instanceof z.ZodEnum) return 'string';
-  if (s instanceof z.ZodBoolean) return 'boolean';
-  if (s instanceof z.ZodNumber) return s.isInt ? 'integer' : 'number';
-  if (s instanceof z.ZodUnknown || s instanceof z.ZodAny) return 'any';
-  if (s instanceof z.ZodUnion) {
-    const kinds = s.options.map((o) => kindOf(unwrap(o).inner)).sort();
-    if (isDeepStrictEqual(kinds, ['integer', 'string'])) return 'int-or-string';
-    return 'any';
-  }
-  throw new Error(`crd-agreement: unhandled zod type ${s._zod.def.type}; teach kindOf about it`);
-}
-
 function walkZod(s: z.core.$ZodType, path: string, out: ZodField[]): ZodField[] {
   const { inner } = unwrap(s);
   if (inner instanceof z.ZodObject) {
@@ -253,9 +213,9 @@ function crdAt(root: JSONSchemaProps, path: string): CrdLookup {
   return { found: true, node, parent, key };
 }
 
-function crdKind(n: JSONSchemaProps): Kind | undefined {
+function crdKind(n: JSONSchemaProps): FieldKind | undefined {
   if (n['x-kubernetes-int-or-string'] === true) return 'int-or-string';
-  return n.type as Kind | undefined;
+  return n.type as FieldKind | undefined;
 }
 
 const zodFields = [...walkZod(rolloutSpec, 'spec', []), ...walkZod(rolloutStatus, 'status', [])];
