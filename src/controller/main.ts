@@ -13,6 +13,7 @@ import {
 } from './flags.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { ControllerMetrics, startOpsServers } from './metrics.ts';
+import { AnalysisRunController } from './analysis-controller.ts';
 import { RolloutController } from './rollout-controller.ts';
 
 export interface RunningController {
@@ -23,6 +24,7 @@ export interface RunningController {
   metricsPort: number;
   healthzPort: number;
   controller(): RolloutController | undefined;
+  analysisController(): AnalysisRunController | undefined;
 }
 
 export async function runController(
@@ -33,8 +35,10 @@ export async function runController(
   reportFlagNotices(cfg, log);
   const kc = kubeConfigFromFlags(cfg);
   let controller: RolloutController | undefined;
+  let analysis: AnalysisRunController | undefined;
   const metrics = new ControllerMetrics({
     getRollouts: () => (controller?.rollouts.list() ?? []) as Iterable<never>,
+    getAnalysisRuns: () => (analysis?.runs.list() ?? []) as Iterable<never>,
   });
   const client = new RawClient(kc, { qps: cfg.qps, burst: cfg.burst, metrics });
   const ops = await startOpsServers({
@@ -48,7 +52,26 @@ export async function runController(
   });
   const namespace = watchNamespace(cfg, kc);
 
+  // `--controllers analysis` runs only the AnalysisRun controller (Argo's flag); default: all.
+  const runRollouts = cfg.controllers.length === 0;
   const startController = async (): Promise<void> => {
+    analysis = new AnalysisRunController({
+      kc,
+      client,
+      logger: log,
+      ...(namespace ? { namespace } : {}),
+      ...(cfg.instanceId ? { instanceId: cfg.instanceId } : {}),
+      ...(cfg.analysisJobNamespace ? { jobNamespace: cfg.analysisJobNamespace } : {}),
+      concurrency: cfg.analysisThreads,
+      resyncMs: cfg.rolloutResyncSeconds * 1000,
+      onReconcile: (run: KubeObject, seconds: number, error: unknown) => {
+        const labels = { namespace: run.metadata.namespace ?? '', name: run.metadata.name ?? '' };
+        metrics.analysisRunReconcile.observe(labels, seconds);
+        if (error) metrics.analysisRunReconcileError.inc(labels);
+      },
+    });
+    await analysis.start();
+    if (!runRollouts) return;
     controller = new RolloutController({
       kc,
       client,
@@ -103,6 +126,7 @@ export async function runController(
     stopping = true;
     log.info('shutting down');
     await controller?.stop();
+    await analysis?.stop();
     await elector?.stop({ release: true });
     await ops.close(1000);
     client.close();
@@ -116,5 +140,6 @@ export async function runController(
     metricsPort: ops.metrics.port,
     healthzPort: ops.healthz.port,
     controller: () => controller,
+    analysisController: () => analysis,
   };
 }

@@ -2,14 +2,18 @@
 // dedicated prom-client Registry per controller instance, plus the tiny node:http servers for
 // /metrics (metrics port) and /healthz (healthz port).
 //
-// Not here yet, on purpose: experiment_*, analysis_run_*, analysis_template_* and
-// notification_* belong to the experiment, analysis and notification controllers, which add
-// them to this registry (`metrics.registry`) when they land.
+// analysis_run_* live in analysis-metrics.ts. Not here yet: experiment_*, analysis_template_*
+// and notification_*, which belong to controllers that do not exist yet.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { K8sRequestInfo, RequestMetricsSink } from '../kube/raw-client.ts';
 import type { WorkQueueMetrics } from './work-queue.ts';
+import {
+  registerAnalysisMetrics,
+  type AnalysisMetrics,
+  type AnalysisRunLike,
+} from './analysis-metrics.ts';
 
 /** The fields of a Rollout the collect-time gauges read (any Rollout object satisfies it). */
 export interface RolloutLike {
@@ -99,6 +103,8 @@ export const CLEANUP_DELAY_MS = 65_000;
 export interface ControllerMetricsOptions {
   /** The Rollouts to report, read at scrape time (typically the informer cache). */
   getRollouts?: () => Iterable<RolloutLike> | Promise<Iterable<RolloutLike>>;
+  /** The AnalysisRuns to report (analysis_run_* gauges), read at scrape time. */
+  getAnalysisRuns?: () => Iterable<AnalysisRunLike>;
   version?: string;
   commit?: string;
   /** process_* / nodejs_* collectors. Default true. */
@@ -115,6 +121,8 @@ export class ControllerMetrics implements RequestMetricsSink {
   readonly registry = new Registry();
   readonly rolloutReconcile: Histogram<'namespace' | 'name'>;
   readonly rolloutReconcileError: Counter<'namespace' | 'name'>;
+  readonly analysisRunReconcile: AnalysisMetrics['reconcile'];
+  readonly analysisRunReconcileError: AnalysisMetrics['reconcileError'];
   readonly rolloutEvents: Counter<'namespace' | 'name' | 'type' | 'reason'>;
   readonly rolloutDuration: Histogram<'status'>;
   readonly rolloutProgressionDuration: Histogram<'status'>;
@@ -220,6 +228,13 @@ export class ControllerMetrics implements RequestMetricsSink {
       },
     });
 
+    const analysis = registerAnalysisMetrics(
+      this.registry,
+      () => opts.getAnalysisRuns?.() ?? [],
+      RECONCILE_BUCKETS,
+    );
+    this.analysisRunReconcile = analysis.reconcile;
+    this.analysisRunReconcileError = analysis.reconcileError;
     this.rolloutReconcile = new Histogram({
       name: 'rollout_reconcile',
       help: 'Rollout reconciliation performance.',

@@ -5,6 +5,7 @@ import yaml from 'js-yaml';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { KubeObject } from '../../src/api/kube-object.ts';
 import { createLogger } from '../../src/controller/logger.ts';
+import { AnalysisRunController } from '../../src/controller/analysis-controller.ts';
 import { RolloutController } from '../../src/controller/rollout-controller.ts';
 import { RawClient, resourcePath } from '../../src/kube/raw-client.ts';
 import { basicCanaryCounts } from '../../src/rollout/replica-math.ts';
@@ -34,6 +35,20 @@ const PLURALS: Record<
     resource: 'customresourcedefinitions',
     namespaced: false,
   },
+  AnalysisRun: {
+    group: 'argoproj.io',
+    version: 'v1alpha1',
+    resource: 'analysisruns',
+    namespaced: true,
+  },
+  ClusterAnalysisTemplate: {
+    group: 'argoproj.io',
+    version: 'v1alpha1',
+    resource: 'clusteranalysistemplates',
+    namespaced: false,
+  },
+  Secret: { group: '', version: 'v1', resource: 'secrets', namespaced: true },
+  Job: { group: 'batch', version: 'v1', resource: 'jobs', namespaced: true },
   AnalysisTemplate: {
     group: 'argoproj.io',
     version: 'v1alpha1',
@@ -68,7 +83,12 @@ export class Cluster {
   }
 
   async installCrds(): Promise<void> {
-    for (const f of ['rollout-crd.yaml']) {
+    for (const f of [
+      'rollout-crd.yaml',
+      'analysis-template-crd.yaml',
+      'cluster-analysis-template-crd.yaml',
+      'analysis-run-crd.yaml',
+    ]) {
       for (const doc of loadYamlDocs(new URL(f, CRDS))) {
         await this.client
           .create(this.path('CustomResourceDefinition'), doc)
@@ -137,27 +157,40 @@ export class Cluster {
 
 export interface ControllerHandle {
   controller: RolloutController;
+  analysis: AnalysisRunController;
   stop(): Promise<void>;
 }
 
+/** Both controllers of the rollouts-controller process, as runController starts them. */
 export async function startController(
   target: Target,
-  opts: { namespace?: string } = {},
+  opts: { namespace?: string; clock?: () => Date } = {},
 ): Promise<ControllerHandle> {
   const kc = new KubeConfig();
   kc.loadFromFile(target.kubeconfigPath);
   const logger = createLogger({
     level: process.env.TEST_LOG_LEVEL === 'debug' ? 'debug' : 'error',
   });
-  const controller = new RolloutController({
+  const common = {
     kc,
     client: new RawClient(kc, { qps: 0 }),
     logger,
     ...(opts.namespace ? { namespace: opts.namespace } : {}),
+    ...(opts.clock ? { clock: opts.clock } : {}),
     resyncMs: 0,
-  });
+  };
+  const analysis = new AnalysisRunController(common);
+  await analysis.start();
+  const controller = new RolloutController(common);
   await controller.start();
-  return { controller, stop: () => controller.stop() };
+  return {
+    controller,
+    analysis,
+    stop: async () => {
+      await controller.stop();
+      await analysis.stop();
+    },
+  };
 }
 
 export function statusOf(ro: KubeObject): Record<string, unknown> & {
@@ -470,9 +503,21 @@ export async function startCountingController(
     },
   });
   await controller.start();
+  const analysis = new AnalysisRunController({
+    kc,
+    client: new RawClient(kc, { qps: 0 }),
+    logger: createLogger({ level: 'error' }),
+    ...(opts.namespace ? { namespace: opts.namespace } : {}),
+    resyncMs: 0,
+  });
+  await analysis.start();
   return {
     controller,
-    stop: () => controller.stop(),
+    analysis,
+    stop: async () => {
+      await controller.stop();
+      await analysis.stop();
+    },
     reconciles: (ns, name) => counts.get(`${ns}/${name}`) ?? 0,
   };
 }
