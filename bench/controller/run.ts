@@ -740,11 +740,19 @@ async function main(): Promise<void> {
   const client = new Client(sim.port);
   try {
     writeFileSync(kubeconfigPath, sim.kubeconfig);
-    // The Rollout CRD, as kubectl apply would send it, then wait until it is served.
-    const crds = yaml
-      .loadAll(readFileSync(join(REPO, 'crds/rollout-crd.yaml'), 'utf8'), undefined, {
-        schema: yaml.CORE_SCHEMA,
-      })
+    // Our CRDs (the controller also watches AnalysisRuns and templates), as kubectl apply
+    // would send them, then wait until the Rollout one is served.
+    const crds = [
+      'rollout-crd.yaml',
+      'analysis-template-crd.yaml',
+      'cluster-analysis-template-crd.yaml',
+      'analysis-run-crd.yaml',
+    ]
+      .flatMap((f) =>
+        yaml.loadAll(readFileSync(join(REPO, 'crds', f), 'utf8'), undefined, {
+          schema: yaml.CORE_SCHEMA,
+        }),
+      )
       .filter((d): d is object => typeof d === 'object' && d !== null);
     for (const crd of crds) {
       await client.expect(

@@ -9,18 +9,22 @@ import type { ClusterOps } from '../rollout/context.ts';
 const RS = { group: 'apps', version: 'v1', resource: 'replicasets' };
 const RO = { group: 'argoproj.io', version: 'v1alpha1', resource: 'rollouts' };
 const SVC = { group: '', version: 'v1', resource: 'services' };
+const RUNS = { group: 'argoproj.io', version: 'v1alpha1', resource: 'analysisruns' };
 const EVENTS = { group: '', version: 'v1', resource: 'events' };
 
 export interface WriteObserver {
   /** Called with every object a write returned, so caches can see our own writes at once. */
-  (kind: 'ReplicaSet' | 'Rollout' | 'Service', obj: KubeObject): void;
+  (kind: 'ReplicaSet' | 'Rollout' | 'Service' | 'AnalysisRun', obj: KubeObject): void;
 }
 
 export function clusterOps(
   client: RawClient,
   observe: WriteObserver = () => undefined,
 ): ClusterOps {
-  const seen = <T extends KubeObject>(kind: 'ReplicaSet' | 'Rollout' | 'Service', obj: T): T => {
+  const seen = <T extends KubeObject>(
+    kind: 'ReplicaSet' | 'Rollout' | 'Service' | 'AnalysisRun',
+    obj: T,
+  ): T => {
     observe(kind, obj);
     return obj;
   };
@@ -83,6 +87,30 @@ export function clusterOps(
         patch,
         'merge',
       );
+    },
+    async createAnalysisRun(namespace, body) {
+      return seen('AnalysisRun', await client.create(resourcePath({ ...RUNS, namespace }), body));
+    },
+    async getAnalysisRun(namespace, name) {
+      try {
+        return await client.get(resourcePath({ ...RUNS, namespace, name }));
+      } catch (e) {
+        if (isNotFound(e)) return undefined;
+        throw e;
+      }
+    },
+    async patchAnalysisRun(namespace, name, patch) {
+      return seen(
+        'AnalysisRun',
+        await client.patch(resourcePath({ ...RUNS, namespace, name }), patch, 'merge'),
+      );
+    },
+    async deleteAnalysisRun(namespace, name) {
+      try {
+        await client.delete(resourcePath({ ...RUNS, namespace, name }));
+      } catch (e) {
+        if (!isNotFound(e)) throw e;
+      }
     },
     async patchService(namespace, name, patch) {
       return seen(

@@ -7,6 +7,7 @@ import { EventRecorder } from '../kube/event-recorder.ts';
 import { ListWatcher } from '../kube/list-watcher.ts';
 import { isConflict, isNotFound, resourcePath, type RawClient } from '../kube/raw-client.ts';
 import { INSTANCE_ID_LABEL, POD_TEMPLATE_HASH_LABEL } from '../rollout/labels.ts';
+import type { TemplateLike } from '../rollout/analysis-run-builder.ts';
 import { reconcileRollout } from '../rollout/reconciler.ts';
 import { releasePatch } from '../rollout/service-selector.ts';
 import { fromLabelSelectorObject, matchesLabels } from '../../sim/selectors/labels.ts';
@@ -44,6 +45,10 @@ export class RolloutController {
   readonly services: ListWatcher;
   readonly deployments: ListWatcher;
   readonly pods: ListWatcher;
+  readonly analysisRuns: ListWatcher;
+  readonly analysisTemplates: ListWatcher;
+  /** Absent with --namespaced: a namespaced install cannot read cluster-scoped templates. */
+  readonly clusterAnalysisTemplates: ListWatcher | undefined;
   readonly queue: WorkQueue;
   readonly events: EventRecorder;
   private running: Promise<void> | undefined;
@@ -56,6 +61,7 @@ export class RolloutController {
     this.ops = clusterOps(o.client, (kind, obj) => {
       if (kind === 'ReplicaSet') this.replicaSets.observe(obj);
       else if (kind === 'Rollout') this.rollouts.observe(obj);
+      else if (kind === 'AnalysisRun') this.analysisRuns.observe(obj);
       else this.services.observe(obj);
     });
     const ns = o.namespace;
@@ -88,6 +94,25 @@ export class RolloutController {
       labelSelector: POD_TEMPLATE_HASH_LABEL,
       resyncMs: 0,
     });
+    this.analysisRuns = new ListWatcher({
+      ...common,
+      path: path('argoproj.io', 'v1alpha1', 'analysisruns'),
+      labelSelector,
+    });
+    this.analysisTemplates = new ListWatcher({
+      ...common,
+      path: path('argoproj.io', 'v1alpha1', 'analysistemplates'),
+    });
+    this.clusterAnalysisTemplates = ns
+      ? undefined
+      : new ListWatcher({
+          ...common,
+          path: resourcePath({
+            group: 'argoproj.io',
+            version: 'v1alpha1',
+            resource: 'clusteranalysistemplates',
+          }),
+        });
     this.queue = new WorkQueue({
       name: 'Rollouts',
       concurrency: o.concurrency ?? 10,
@@ -120,6 +145,23 @@ export class RolloutController {
     const deployChanged = (d: KubeObject) => this.enqueueReferencing(d, 'workload');
     this.deployments.onAdd(deployChanged);
     this.deployments.onUpdate((_, d) => deployChanged(d));
+    // A run's phase drives its Rollout (analysis.md §7.6).
+    const runChanged = (run: KubeObject) => {
+      const ref = controllerRef(run);
+      if (ref?.kind === 'Rollout') this.queue.add(`${run.metadata.namespace}/${ref.name}`);
+    };
+    this.analysisRuns.onAdd(runChanged);
+    this.analysisRuns.onUpdate((_, r) => runChanged(r));
+    this.analysisRuns.onDelete(runChanged);
+    // A Rollout applied together with its templates may be seen first and found invalid
+    // ("AnalysisTemplate not found"): look again when templates appear or change.
+    const templateChanged = (t: KubeObject) => {
+      for (const ro of this.rollouts.list(t.metadata.namespace)) this.queue.add(keyOf(ro));
+    };
+    this.analysisTemplates.onAdd(templateChanged);
+    this.analysisTemplates.onUpdate((_, t) => templateChanged(t));
+    this.clusterAnalysisTemplates?.onAdd(templateChanged);
+    this.clusterAnalysisTemplates?.onUpdate((_, t) => templateChanged(t));
   }
 
   async start(signal?: AbortSignal): Promise<void> {
@@ -140,7 +182,16 @@ export class RolloutController {
   }
 
   private watchers(): ListWatcher[] {
-    return [this.rollouts, this.replicaSets, this.services, this.deployments, this.pods];
+    return [
+      this.rollouts,
+      this.replicaSets,
+      this.services,
+      this.deployments,
+      this.pods,
+      this.analysisRuns,
+      this.analysisTemplates,
+      ...(this.clusterAnalysisTemplates ? [this.clusterAnalysisTemplates] : []),
+    ];
   }
 
   private enqueueMatching(rs: KubeObject): void {
@@ -202,6 +253,12 @@ export class RolloutController {
         service: (n) => this.services.get(ns, n),
         podsOf: (rsUid) => this.pods.list(ns).filter((p) => controllerRef(p)?.uid === rsUid),
         workload: workloadRef?.name ? this.deployments.get(ns, workloadRef.name) : undefined,
+        analysisRuns: this.analysisRuns.list(ns).filter((r) => controllerRef(r)?.uid === uid),
+        templates: {
+          template: (n) => this.analysisTemplates.get(ns, n) as TemplateLike | undefined,
+          clusterTemplate: (n) =>
+            this.clusterAnalysisTemplates?.get(undefined, n) as TemplateLike | undefined,
+        },
         ops: this.ops,
         events: this.events,
         log,

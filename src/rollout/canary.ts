@@ -25,6 +25,7 @@ import {
   SCALE_DOWN_DEADLINE_ANNOTATION,
   WORKLOAD_GENERATION_ANNOTATION,
 } from './labels.ts';
+import { reconcileCanaryAnalysis, type CanaryAnalysisResult } from './canary-analysis.ts';
 import { decideOtherReplicaSets } from './old-replicasets.ts';
 import { replicaSetsToDelete } from './history.ts';
 import { PauseState } from './pause-state.ts';
@@ -67,6 +68,8 @@ export class CanaryPass {
   private newRS: RsView | undefined;
   private stableRS: RsView | undefined;
   private others: RsView[] = [];
+  /** The step and background runs as this pass left them; undefined = not reconciled. */
+  private analysis: CanaryAnalysisResult | undefined;
   /** The Rollout's resourceVersion after our own writes in this pass (precondition for the next). */
   private rolloutRv: string | undefined;
 
@@ -81,7 +84,9 @@ export class CanaryPass {
   constructor(private readonly ctx: RolloutContext) {
     this.events = {
       emit: (obj, e) => {
-        if (STATUS_EVENT_REASONS.has(e.reason)) this.statusEvents.push({ obj, e });
+        // AnalysisRun<Phase> events report a phase recorded by the status patch: same rule.
+        if (STATUS_EVENT_REASONS.has(e.reason) || e.reason.startsWith('AnalysisRun'))
+          this.statusEvents.push({ obj, e });
         else ctx.events.emit(obj, e);
       },
     };
@@ -167,6 +172,22 @@ export class CanaryPass {
 
     await this.cleanUpHistory();
     await this.reconcileServices();
+    // Before scaling, as in Go: a failed run aborts, and this very pass scales the canary down.
+    this.analysis = await reconcileCanaryAnalysis({
+      raw: ctx.raw,
+      ro: ctx.ro,
+      canary: this.canary,
+      old: this.old,
+      runs: ctx.analysisRuns,
+      templates: ctx.templates,
+      newRS: this.newRS,
+      stableRS: this.stableRS,
+      replicaSets: this.views,
+      pause: this.pause,
+      ops: ctx.ops,
+      events: this.events,
+      log: ctx.log,
+    });
     const scaled = await this.reconcileReplicaSets();
     if (!scaled) this.reconcilePauseStep();
     await this.writeStatus({ reset: false });
@@ -653,8 +674,10 @@ export class CanaryPass {
     if (step.setWeight !== undefined || step.setCanaryScale) {
       return this.replicasAtStep();
     }
-    // Analysis, experiment and routing steps arrive with their issues; until then they never
-    // complete on their own (a user can still promote past them).
+    // An analysis step completes when its run is Successful (§7.6).
+    if (step.analysis) return this.analysis?.step?.status === 'Successful';
+    // Experiment and routing steps arrive with their issues; until then they never complete on
+    // their own (a user can still promote past them).
     return false;
   }
 
@@ -732,6 +755,15 @@ export class CanaryPass {
       'HPAReplicas',
     ] as const) {
       if (next[k] === 0) delete next[k];
+    }
+    if (this.analysis) {
+      const canary = { ...(next.canary ?? {}) };
+      if (this.analysis.step) canary.currentStepAnalysisRunStatus = this.analysis.step;
+      else delete canary.currentStepAnalysisRunStatus;
+      if (this.analysis.background)
+        canary.currentBackgroundAnalysisRunStatus = this.analysis.background;
+      else delete canary.currentBackgroundAnalysisRunStatus;
+      next.canary = canary;
     }
     let index = stepCount > 0 ? (old.currentStepIndex ?? 0) : undefined;
     let abortDetail = '';

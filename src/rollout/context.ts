@@ -3,8 +3,10 @@
 import type { KubeObject } from '../api/kube-object.ts';
 import type { Rollout } from '../api/rollout.ts';
 import type { EventSink } from '../kube/event-recorder.ts';
+import type { TemplateLookup } from './analysis-run-builder.ts';
+import type { AnalysisRunOps } from './canary-analysis.ts';
 
-export interface ClusterOps {
+export interface ClusterOps extends AnalysisRunOps {
   createReplicaSet(namespace: string, body: KubeObject): Promise<KubeObject>;
   getReplicaSet(namespace: string, name: string): Promise<KubeObject | undefined>;
   /** Full update with the object's resourceVersion as precondition. */
@@ -50,6 +52,10 @@ export interface RolloutContext {
   workload?: KubeObject | undefined;
   /** Pods controlled by the ReplicaSet with this uid. */
   podsOf(rsUid: string): KubeObject[];
+  /** AnalysisRuns in the Rollout's namespace controlled by it. */
+  analysisRuns: KubeObject[];
+  /** (Cluster)AnalysisTemplates, for building runs. */
+  templates: TemplateLookup;
   ops: ClusterOps;
   events: EventSink;
   log: Log;

@@ -6,6 +6,12 @@ import type { KubeObject } from '../api/kube-object.ts';
 import { rollout as rolloutSchema, type Rollout } from '../api/rollout.ts';
 import type { EventSink } from '../kube/event-recorder.ts';
 import { mergePatchDiff } from '../kube/merge-diff.ts';
+import {
+  analysisTemplateRefs,
+  referencedAnalyses,
+  validateRolloutAnalyses,
+  type TemplateLookup,
+} from './analysis-run-builder.ts';
 import { CanaryPass } from './canary.ts';
 import { ConditionType, getCondition, newCondition, Reason, setCondition } from './conditions.ts';
 import type { ClusterOps, Log, ReconcileResult, RolloutContext } from './context.ts';
@@ -18,6 +24,11 @@ import {
   type ValidationError,
 } from './validate.ts';
 
+const NO_TEMPLATES: TemplateLookup = {
+  template: () => undefined,
+  clusterTemplate: () => undefined,
+};
+
 /** Re-check an invalid Rollout this often: a missing Service may appear (rollout-semantics §9). */
 export const INVALID_SPEC_REQUEUE_MS = 20_000;
 
@@ -28,6 +39,9 @@ export interface ReconcileInput {
   podsOf(rsUid: string): KubeObject[];
   /** The object spec.workloadRef points at, when it exists. */
   workload?: KubeObject | undefined;
+  /** AnalysisRuns controlled by the Rollout. */
+  analysisRuns?: KubeObject[];
+  templates?: TemplateLookup;
   ops: ClusterOps;
   events: EventSink;
   log: Log;
@@ -90,11 +104,22 @@ export async function reconcileRollout(input: ReconcileInput): Promise<Reconcile
   const roForValidation: Rollout = workloadRef
     ? { ...ro, spec: { ...ro.spec, template: template, selector } }
     : ro;
-  const err = validateRollout(
-    roForValidation,
-    { services },
-    { templateResolvedFromRef: !!workloadRef },
-  );
+  const templates: TemplateLookup = input.templates ?? NO_TEMPLATES;
+  const analysisTemplates = new Map<string, unknown>();
+  const clusterAnalysisTemplates = new Map<string, unknown>();
+  for (const a of referencedAnalyses(ro)) {
+    for (const ref of analysisTemplateRefs(a.analysis)) {
+      const n = ref.templateName ?? '';
+      if (ref.clusterScope) clusterAnalysisTemplates.set(n, templates.clusterTemplate(n));
+      else analysisTemplates.set(n, templates.template(n));
+    }
+  }
+  const err =
+    validateRollout(
+      roForValidation,
+      { services, analysisTemplates, clusterAnalysisTemplates },
+      { templateResolvedFromRef: !!workloadRef },
+    ) ?? validateRolloutAnalyses(roForValidation, templates)[0];
   if (err) return invalid(input, ro, err);
 
   if (ro.spec.strategy?.blueGreen) {
@@ -115,6 +140,8 @@ export async function reconcileRollout(input: ReconcileInput): Promise<Reconcile
     service: (n) => input.service(n),
     podsOf: (uid) => input.podsOf(uid),
     workload: input.workload,
+    analysisRuns: input.analysisRuns ?? [],
+    templates,
     ops: input.ops,
     events: input.events,
     log: input.log,
