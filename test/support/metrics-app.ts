@@ -25,6 +25,12 @@ export interface MetricsAppOptions {
   errorRate?: number;
   /** Generated requests per second; default 50, at most 500. */
   requestsPerSecond?: number;
+  /**
+   * Also count every request as the NGINX ingress controller would,
+   * `nginx_ingress_controller_requests{ingress="<this>",status}`, so templates written for
+   * it (the rollouts-demo `success-rate`) run unchanged.
+   */
+  ingress?: string;
 }
 
 export async function startMetricsApp(opts: MetricsAppOptions = {}): Promise<MetricsApp> {
@@ -38,6 +44,17 @@ export async function startMetricsApp(opts: MetricsAppOptions = {}): Promise<Met
   // Both series exist from the start, so rate() sees them over the whole window.
   requests.labels('200').inc(0);
   requests.labels('500').inc(0);
+  const ingress = opts.ingress;
+  const nginx = ingress
+    ? new Counter({
+        name: 'nginx_ingress_controller_requests',
+        help: 'The total number of client requests (as ingress-nginx exports it).',
+        labelNames: ['ingress', 'status'],
+        registers: [registry],
+      })
+    : undefined;
+  nginx?.labels(ingress!, '200').inc(0);
+  nginx?.labels(ingress!, '500').inc(0);
 
   let errorRate = clampRate(opts.errorRate ?? 0);
   let acc = 0;
@@ -63,6 +80,7 @@ export async function startMetricsApp(opts: MetricsAppOptions = {}): Promise<Met
       if (fail) acc -= 1;
       const code = fail ? 500 : 200;
       requests.labels(String(code)).inc();
+      nginx?.labels(ingress!, String(code)).inc();
       if (fail) errors++;
       else ok++;
       res.writeHead(code, { 'Content-Type': 'text/plain' });
