@@ -8,7 +8,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { analysisRun, type AnalysisRun, type Metric } from '../api/analysis.ts';
 import type { KubeObject } from '../api/kube-object.ts';
 import { decodeSecretData } from '../analysis/args.ts';
-import { evaluateCondition } from '../analysis/expr/index.ts';
+import { evaluateCondition, ExprSyntaxError } from '../analysis/expr/index.ts';
 import { evaluateResult } from '../analysis/measurement.ts';
 import { isCompleted } from '../analysis/phase.ts';
 import { JobProvider, ANALYSIS_RUN_UID_LABEL } from '../analysis/providers/job.ts';
@@ -50,9 +50,22 @@ type SecretCache = Map<string, Record<string, string> | Error | undefined>;
 
 const RUNS = { group: 'argoproj.io', version: 'v1alpha1', resource: 'analysisruns' };
 
-/** The condition language behind the providers' evaluator (§3.7). */
+/**
+ * The condition language behind the providers' evaluator (§3.7). Argo reports a syntax error
+ * by its bare reason (`unexpected token EOF`); we add where it is (`… (1:13)`), so a typo in a
+ * long condition can be found. Type and runtime errors keep Argo's exact text.
+ */
 export const evaluateMetricResult: ConditionEvaluator = (result, metric) =>
-  evaluateResult(metric, result, (cond, res) => evaluateCondition(cond, res));
+  evaluateResult(metric, result, (cond, res) => {
+    try {
+      return evaluateCondition(cond, res);
+    } catch (e) {
+      if (e instanceof ExprSyntaxError && e.line !== undefined && e.column !== undefined) {
+        throw new Error(`${e.reason} (${e.line}:${e.column})`, { cause: e });
+      }
+      throw e;
+    }
+  });
 
 const PROVIDER_NAMES = [
   'prometheus',
