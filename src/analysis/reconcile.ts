@@ -93,14 +93,16 @@ export async function reconcileAnalysisRun(
     ...(stored ?? { phase: '' }),
     metricResults: stored?.metricResults ?? [],
   };
+  // §3.3: secrets are read on every reconcile of a live run, so a missing Secret ends the run
+  // even while no measurement is due (initialDelay, between intervals, terminating).
+  const withSecrets = resolveMetricArgs(run.spec.metrics, run.spec.args, {
+    secrets: deps.secrets,
+  });
+  if (!withSecrets.ok) return early(unresolvableArgsMessage(withSecrets.error));
+  const secretValues = withSecrets.value.secretValues;
   const tasks = generateMetricTasks({ spec: run.spec, status }, metrics, now);
   if (tasks.length > 0) {
     // §3.6 step 1: the metrics as measured carry the real secret values.
-    const withSecrets = resolveMetricArgs(run.spec.metrics, run.spec.args, {
-      secrets: deps.secrets,
-    });
-    if (!withSecrets.ok) return early(unresolvableArgsMessage(withSecrets.error));
-    const secretValues = withSecrets.value.secretValues;
     const byName = new Map(withSecrets.value.metrics.map((m) => [m.name, m]));
     const ctx: ProviderContext = {
       run: { ...run, status },
@@ -181,10 +183,13 @@ async function measure(task: MetricTask, deps: ReconcileDeps, ctx: ProviderConte
   } catch (e) {
     m = providerErrorMeasurement(task, e instanceof Error ? e.message : String(e), deps.now());
   }
-  return {
-    measurement: m,
-    metadata: provider.getMetadata?.(task.metric),
-  } satisfies Measured;
+  let metadata: Record<string, string> | undefined;
+  try {
+    metadata = provider.getMetadata?.(task.metric);
+  } catch {
+    metadata = undefined; // metadata is informational; a provider bug must not stop the run
+  }
+  return { measurement: m, metadata } satisfies Measured;
 }
 
 function redactMetadata(
