@@ -4,7 +4,7 @@ import type { KubeObject } from '../api/kube-object.ts';
 import type { Rollout } from '../api/rollout.ts';
 import type { EventSink } from '../kube/event-recorder.ts';
 import type { TemplateLookup } from './analysis-run-builder.ts';
-import type { AnalysisRunOps } from './canary-analysis.ts';
+import type { AnalysisRunOps } from './analysis-runs.ts';
 
 export interface ClusterOps extends AnalysisRunOps {
   createReplicaSet(namespace: string, body: KubeObject): Promise<KubeObject>;

@@ -12,6 +12,7 @@ import {
   validateRolloutAnalyses,
   type TemplateLookup,
 } from './analysis-run-builder.ts';
+import { BlueGreenPass } from './bluegreen.ts';
 import { CanaryPass } from './canary.ts';
 import { ConditionType, getCondition, newCondition, Reason, setCondition } from './conditions.ts';
 import type { ClusterOps, Log, ReconcileResult, RolloutContext } from './context.ts';
@@ -122,10 +123,6 @@ export async function reconcileRollout(input: ReconcileInput): Promise<Reconcile
     ) ?? validateRolloutAnalyses(roForValidation, templates)[0];
   if (err) return invalid(input, ro, err);
 
-  if (ro.spec.strategy?.blueGreen) {
-    input.log.warn('the blue-green strategy is not implemented yet; leaving this Rollout alone');
-    return {};
-  }
   if (ro.spec.strategy?.canary?.trafficRouting) {
     input.log.warn('canary traffic routing is not implemented yet; leaving this Rollout alone');
     return {};
@@ -146,7 +143,7 @@ export async function reconcileRollout(input: ReconcileInput): Promise<Reconcile
     events: input.events,
     log: input.log,
   };
-  return new CanaryPass(ctx).run();
+  return ro.spec.strategy?.blueGreen ? new BlueGreenPass(ctx).run() : new CanaryPass(ctx).run();
 }
 
 async function invalid(
