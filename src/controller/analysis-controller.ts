@@ -3,6 +3,7 @@
 // time. Status is written with a merge patch on the main resource, because the AnalysisRun CRD
 // has no status subresource (analysis.md §1.1), carrying the resourceVersion we read so a
 // concurrent change (the Rollout setting `terminate`) makes us re-read instead of overwrite.
+import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { analysisRun, type AnalysisRun, type Metric } from '../api/analysis.ts';
@@ -112,9 +113,13 @@ export class AnalysisRunController {
   private readonly clock: () => Date;
   private readonly abort = new AbortController();
   private running: Promise<void> | undefined;
+  /** namespace/name → the resourceVersion our last status write produced. */
+  private readonly ownWrites = new Map<string, string | undefined>();
 
   constructor(private readonly o: AnalysisControllerOptions) {
     this.clock = o.clock ?? (() => new Date());
+    // Every in-flight measurement listens for shutdown on this one signal.
+    setMaxListeners(0, this.abort.signal);
     this.providers = o.providers ?? defaultProviders(o.client, o.jobNamespace);
     const ns = o.namespace;
     const common = {
@@ -151,7 +156,16 @@ export class AnalysisRunController {
       (e) => o.logger.warn('could not write event', { error: errorText(e) }),
     );
     this.runs.onAdd((r) => this.queue.add(keyOf(r)));
-    this.runs.onUpdate((_, r) => this.queue.add(keyOf(r)));
+    this.runs.onUpdate((_, r) => {
+      // Our own status write comes back as a watch event: the reconcile that wrote it has
+      // already scheduled what is next, so a second pass would only cost CPU (bench/analysis).
+      const key = keyOf(r);
+      if (this.ownWrites.get(key) === r.metadata.resourceVersion) {
+        this.ownWrites.delete(key);
+        return;
+      }
+      this.queue.add(key);
+    });
     const jobChanged = (job: KubeObject) => {
       const ref = job.metadata.ownerReferences?.find(
         (r) => r.controller && r.kind === 'AnalysisRun',
@@ -247,6 +261,7 @@ export class AnalysisRunController {
       }
       return;
     }
+    const decidedAt = Date.now();
     if (outcome.status && !jsonEqual(outcome.status, run.status)) {
       await this.writeStatus(raw, outcome.status);
     }
@@ -255,8 +270,9 @@ export class AnalysisRunController {
       this.events.emit(raw, e);
       log.info('event', { reason: e.reason, message: e.message });
     }
+    // The delay was computed before the write; the timer starts after it.
     return outcome.requeueAfterMs !== undefined
-      ? { requeueAfterMs: outcome.requeueAfterMs }
+      ? { requeueAfterMs: Math.max(0, outcome.requeueAfterMs - (Date.now() - decidedAt)) }
       : undefined;
   }
 
@@ -285,6 +301,8 @@ export class AnalysisRunController {
   private async writeStatus(raw: KubeObject, status: unknown): Promise<void> {
     const diff = mergePatchDiff(raw.status ?? {}, status);
     if (diff === undefined) return;
+    const key = keyOf(raw);
+    this.ownWrites.delete(key);
     const updated = await this.o.client.patch<KubeObject>(
       resourcePath({
         ...RUNS,
@@ -294,6 +312,7 @@ export class AnalysisRunController {
       { metadata: { resourceVersion: raw.metadata.resourceVersion }, status: diff },
       'merge',
     );
+    this.ownWrites.set(key, updated.metadata.resourceVersion);
     this.runs.observe(updated);
   }
 }

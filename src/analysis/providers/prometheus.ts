@@ -1115,6 +1115,9 @@ export class PrometheusProvider implements MetricProvider {
         throw new AbortError(text);
       }
     }
+    // Answers are a few hundred bytes: decompressing them cost more CPU than the bytes saved
+    // (bench/analysis). A user's own Accept-Encoding header still wins.
+    setHeader(headers, 'Accept-Encoding', 'identity');
     for (const [k, v] of Object.entries(cfg.headers)) setHeader(headers, k, v);
     const send = async (method: 'POST' | 'GET'): Promise<AxiosResponse<ArrayBuffer>> => {
       const url =

@@ -305,11 +305,21 @@ export function transportError(
 }
 
 /** Agents for `insecure: true` (TLS verification off); undefined = axios/Node defaults. */
+/**
+ * Shared keep-alive agents: a measurement every second per run must not pay a TCP (and TLS)
+ * handshake each time (bench/analysis). Idle sockets do not keep the process alive.
+ */
+const AGENTS = {
+  http: new http.Agent({ keepAlive: true }),
+  https: new https.Agent({ keepAlive: true }),
+  insecure: new https.Agent({ keepAlive: true, rejectUnauthorized: false }),
+};
+
 export function tlsAgents(insecure: boolean | undefined): {
-  httpsAgent?: https.Agent;
-  httpAgent?: http.Agent;
+  httpsAgent: https.Agent;
+  httpAgent: http.Agent;
 } {
-  return insecure ? { httpsAgent: new https.Agent({ rejectUnauthorized: false }) } : {};
+  return { httpAgent: AGENTS.http, httpsAgent: insecure ? AGENTS.insecure : AGENTS.https };
 }
 
 /** axios' proxy option: env proxies (HTTP(S)_PROXY/NO_PROXY) except for loopback targets. */
