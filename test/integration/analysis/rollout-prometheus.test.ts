@@ -92,6 +92,19 @@ describe('canary analysis with a real Prometheus', () => {
     await app?.stop();
   });
 
+  /** Until `query` (a success ratio) reads at least `min`: an earlier test's errors have left the window. */
+  const waitForRatio = (query: string, min: number) =>
+    eventually(
+      async () => {
+        const res = await fetch(`${prom.url}/api/v1/query?query=${encodeURIComponent(query)}`);
+        const body = (await res.json()) as { data?: { result?: { value: [number, string] }[] } };
+        return Number(body.data?.result?.[0]?.value[1]) >= min;
+      },
+      `${query} >= ${min}`,
+      40_000,
+      250,
+    );
+
   const runs = async (ns: string): Promise<RunObject[]> =>
     (await cluster.client.list<RunObject>(cluster.path('AnalysisRun', ns))).items;
   const run = (ns: string, name: string) =>
@@ -129,6 +142,7 @@ describe('canary analysis with a real Prometheus', () => {
 
   test('a healthy app: the background run measures, the canary promotes itself to 100%', async () => {
     app.setErrorRate(0);
+    await waitForRatio(QUERY, 0.99);
     const ns = await target.namespace('an-ok');
     await deploy(
       ns,
@@ -186,6 +200,7 @@ describe('canary analysis with a real Prometheus', () => {
 
   test('the error rate jumps mid-rollout: the run fails, the Rollout aborts back to stable', async () => {
     app.setErrorRate(0);
+    await waitForRatio(QUERY, 0.99);
     const ns = await target.namespace('an-fail');
     await deploy(
       ns,
@@ -372,6 +387,11 @@ describe('canary analysis with a real Prometheus', () => {
 
   test('rollouts-demo analysis example, unchanged except for the Prometheus address', async () => {
     app.setErrorRate(0);
+    // The template's own query, over its 20 s window: the previous test's errors must be gone.
+    await waitForRatio(
+      'sum(rate(nginx_ingress_controller_requests{ingress="canary-demo",status!~"[4-5].*"}[20s])) / sum(rate(nginx_ingress_controller_requests{ingress="canary-demo"}[20s]))',
+      0.99,
+    );
     const ns = await target.namespace('an-demo');
     const dir = new URL('rollouts-demo/', FIXTURES);
     const tmpl = loadYamlDocs(new URL('analysis/analysis-success-rate.yaml', dir))[0]!;
@@ -395,14 +415,19 @@ describe('canary analysis with a real Prometheus', () => {
       'new RS',
     );
     const name = `canary-demo-${hash}-2`;
+    // The template measures every 10 s and retries errors after 10 s: allow a few rounds on a
+    // loaded machine, and say what the run looked like if it never succeeds.
+    let seen: RunObject | undefined;
     const measured = await eventually(
       async () => {
-        const r = await run(ns, name).catch(() => undefined);
-        return (r?.status?.metricResults?.[0]?.successful ?? 0) >= 1 ? r : undefined;
+        seen = await run(ns, name).catch(() => seen);
+        return (seen?.status?.metricResults?.[0]?.successful ?? 0) >= 1 ? seen : undefined;
       },
       'a successful measurement of the nginx success rate',
-      30_000,
-    );
+      60_000,
+    ).catch((e: unknown) => {
+      throw new Error(`${(e as Error).message}; run status: ${JSON.stringify(seen?.status)}`);
+    });
     assert.deepEqual(measured.spec.args, [{ name: 'ingress', value: 'canary-demo' }]);
     await waitForPhase(cluster, ns, 'canary-demo', 'Paused');
     // Step 2 is `pause: {}`; the rest (60% → 10 s → 80% → 10 s) runs on its own.
