@@ -89,10 +89,10 @@ export interface PauseInput {
  */
 export function completedBlueGreenPause(i: PauseInput): boolean {
   if (i.scaleUpPreviewCheckPoint) return true;
-  if (i.pauseStartedAt === undefined) {
-    if (i.autoPromotionEnabled && i.autoPromotionSeconds <= 0) return true;
-    return i.controllerPause;
-  }
+  // Checked before the condition (as Go does): a pause left from autoPromotionEnabled: false
+  // must not block once auto promotion without delay is turned on.
+  if (i.autoPromotionEnabled && i.autoPromotionSeconds <= 0) return true;
+  if (i.pauseStartedAt === undefined) return i.controllerPause;
   if (i.autoPromotionEnabled && i.autoPromotionSeconds > 0) {
     const start = Date.parse(i.pauseStartedAt);
     return i.now.getTime() > start + i.autoPromotionSeconds * 1000;
