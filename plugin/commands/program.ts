@@ -11,6 +11,7 @@ import { getCommand } from './get.ts';
 import { lintCommand } from './lint.ts';
 import { listCommand } from './list.ts';
 import { pauseCommand } from './pause.ts';
+import { resumeCommand } from './resume.ts';
 import { promoteCommand } from './promote.ts';
 import { restartCommand } from './restart.ts';
 import { retryCommand } from './retry.ts';
@@ -96,6 +97,7 @@ export function buildProgram(): Command {
     pauseCommand(),
     promoteCommand(),
     restartCommand(),
+    resumeCommand(),
     retryCommand(),
     setCommand(),
     statusCommand(),

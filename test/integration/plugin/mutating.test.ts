@@ -131,6 +131,36 @@ describe('kubectl argo rollouts: mutating commands', () => {
     assert.equal(((await cluster.rollout(ns, 'b')).spec as { paused?: boolean }).paused, undefined);
   });
 
+  test('resume: clears pause conditions (status) and spec.paused, as Argo CD does; the controller moves on', async () => {
+    const { ns, name } = await atFirstPause('plg-resume');
+    await cluster.patchRollout(ns, name, { spec: { paused: true } });
+    const r = await run(['resume', name, '-n', ns]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, `rollout '${name}' resumed\n`);
+    assert.deepEqual(r.requests, [
+      { method: 'GET', path: rolloutPath(ns, name), contentType: '', body: undefined },
+      {
+        method: 'PATCH',
+        path: rolloutPath(ns, name, 'status'),
+        contentType: MERGE,
+        body: { status: { pauseConditions: null } },
+      },
+      {
+        method: 'PATCH',
+        path: rolloutPath(ns, name),
+        contentType: MERGE,
+        body: { spec: { paused: false } },
+      },
+    ]);
+    assert.equal(((await cluster.rollout(ns, name)).spec as { paused?: boolean }).paused, false);
+    // A Rollout that is not paused: only the GET.
+    await cluster.apply(canaryRollout({ name: 'calm', steps: STEPS }), ns);
+    await waitForPhase(cluster, ns, 'calm', 'Healthy');
+    const r2 = await run(['resume', 'calm', '-n', ns]);
+    assert.equal(r2.code, 0, r2.stderr);
+    assert.equal(r2.requests.length, 1, 'nothing to clear: only the GET');
+  });
+
   test('promote at a pause step: status patch clearing pauseConditions; the controller moves on', async () => {
     const { ns, name } = await atFirstPause('plg-promote');
     const r = await run(['promote', name, '-n', ns]);
