@@ -11,23 +11,33 @@ const RO = { group: 'argoproj.io', version: 'v1alpha1', resource: 'rollouts' };
 const SVC = { group: '', version: 'v1', resource: 'services' };
 const RUNS = { group: 'argoproj.io', version: 'v1alpha1', resource: 'analysisruns' };
 const EVENTS = { group: '', version: 'v1', resource: 'events' };
+const ING = { group: 'networking.k8s.io', version: 'v1', resource: 'ingresses' };
+
+type ObservedKind = 'ReplicaSet' | 'Rollout' | 'Service' | 'AnalysisRun' | 'Ingress';
 
 export interface WriteObserver {
   /** Called with every object a write returned, so caches can see our own writes at once. */
-  (kind: 'ReplicaSet' | 'Rollout' | 'Service' | 'AnalysisRun', obj: KubeObject): void;
+  (kind: ObservedKind, obj: KubeObject): void;
 }
 
 export function clusterOps(
   client: RawClient,
   observe: WriteObserver = () => undefined,
+  /** Ingress cache (informer); without it getIngress is a GET. */
+  ingressCache?: (namespace: string, name: string) => KubeObject | undefined,
 ): ClusterOps {
-  const seen = <T extends KubeObject>(
-    kind: 'ReplicaSet' | 'Rollout' | 'Service' | 'AnalysisRun',
-    obj: T,
-  ): T => {
+  const seen = <T extends KubeObject>(kind: ObservedKind, obj: T): T => {
     observe(kind, obj);
     return obj;
   };
+  async function getIngressLive(namespace: string, name: string) {
+    try {
+      return await client.get(resourcePath({ ...ING, namespace, name }));
+    } catch (e) {
+      if (isNotFound(e)) return undefined;
+      throw e;
+    }
+  }
   return {
     async createReplicaSet(namespace, body) {
       return seen('ReplicaSet', await client.create(resourcePath({ ...RS, namespace }), body));
@@ -108,6 +118,38 @@ export function clusterOps(
     async deleteAnalysisRun(namespace, name) {
       try {
         await client.delete(resourcePath({ ...RUNS, namespace, name }));
+      } catch (e) {
+        if (!isNotFound(e)) throw e;
+      }
+    },
+    async getIngress(namespace, name) {
+      if (ingressCache) return ingressCache(namespace, name);
+      return getIngressLive(namespace, name);
+    },
+    getIngressLive,
+    async createIngress(namespace, body) {
+      return seen('Ingress', await client.create(resourcePath({ ...ING, namespace }), body));
+    },
+    async patchIngress(namespace, name, patch) {
+      return seen(
+        'Ingress',
+        await client.patch(resourcePath({ ...ING, namespace, name }), patch, 'merge'),
+      );
+    },
+    async updateIngress(ing) {
+      const path = resourcePath({
+        ...ING,
+        namespace: ing.metadata.namespace,
+        name: ing.metadata.name,
+      });
+      return seen('Ingress', await client.update(path, ing));
+    },
+    async deleteIngress(namespace, name, preconditions) {
+      try {
+        await client.delete(
+          resourcePath({ ...ING, namespace, name }),
+          preconditions ? { preconditions } : undefined,
+        );
       } catch (e) {
         if (!isNotFound(e)) throw e;
       }

@@ -10,6 +10,8 @@ import { INSTANCE_ID_LABEL, POD_TEMPLATE_HASH_LABEL } from '../rollout/labels.ts
 import type { TemplateLike } from '../rollout/analysis-run-builder.ts';
 import { reconcileRollout } from '../rollout/reconciler.ts';
 import { releasePatch } from '../rollout/service-selector.ts';
+import { albResetForDeletedRollouts } from '../traffic/alb-annotations.ts';
+import { canaryIngressName } from '../traffic/nginx-ingress.ts';
 import { fromLabelSelectorObject, matchesLabels } from '../../sim/selectors/labels.ts';
 import { clusterOps, eventWriter } from './cluster-ops.ts';
 import type { Logger } from './logger.ts';
@@ -43,6 +45,8 @@ export class RolloutController {
   readonly rollouts: ListWatcher;
   readonly replicaSets: ListWatcher;
   readonly services: ListWatcher;
+  /** Ingresses (networking.k8s.io/v1) for the ALB and NGINX routers. */
+  readonly ingresses: ListWatcher;
   readonly deployments: ListWatcher;
   readonly pods: ListWatcher;
   readonly analysisRuns: ListWatcher;
@@ -58,12 +62,17 @@ export class RolloutController {
 
   constructor(private readonly o: RolloutControllerOptions) {
     this.clock = o.clock ?? (() => new Date());
-    this.ops = clusterOps(o.client, (kind, obj) => {
-      if (kind === 'ReplicaSet') this.replicaSets.observe(obj);
-      else if (kind === 'Rollout') this.rollouts.observe(obj);
-      else if (kind === 'AnalysisRun') this.analysisRuns.observe(obj);
-      else this.services.observe(obj);
-    });
+    this.ops = clusterOps(
+      o.client,
+      (kind, obj) => {
+        if (kind === 'ReplicaSet') this.replicaSets.observe(obj);
+        else if (kind === 'Rollout') this.rollouts.observe(obj);
+        else if (kind === 'AnalysisRun') this.analysisRuns.observe(obj);
+        else if (kind === 'Ingress') this.ingresses.observe(obj);
+        else this.services.observe(obj);
+      },
+      (namespace, name) => this.ingresses.get(namespace, name),
+    );
     const ns = o.namespace;
     const path = (group: string, version: string, resource: string) =>
       resourcePath({ group, version, resource, ...(ns ? { namespace: ns } : {}) });
@@ -84,6 +93,10 @@ export class RolloutController {
     });
     this.replicaSets = new ListWatcher({ ...common, path: path('apps', 'v1', 'replicasets') });
     this.services = new ListWatcher({ ...common, path: path('', 'v1', 'services') });
+    this.ingresses = new ListWatcher({
+      ...common,
+      path: path('networking.k8s.io', 'v1', 'ingresses'),
+    });
     this.deployments = new ListWatcher({ ...common, path: path('apps', 'v1', 'deployments') });
     // Pods are only read for restarts; they reach a Rollout through their ReplicaSet's status.
     this.pods = new ListWatcher({
@@ -142,6 +155,11 @@ export class RolloutController {
     this.services.onAdd(svcChanged);
     this.services.onUpdate((_, s) => svcChanged(s));
     this.services.onDelete(svcChanged);
+    // A changed stable/ALB Ingress (or our canary Ingress) brings its Rollouts back in sync.
+    const ingressChanged = (ing: KubeObject) => this.enqueueReferencingIngress(ing);
+    this.ingresses.onAdd(ingressChanged);
+    this.ingresses.onUpdate((_, i) => ingressChanged(i));
+    this.ingresses.onDelete(ingressChanged);
     const deployChanged = (d: KubeObject) => this.enqueueReferencing(d, 'workload');
     this.deployments.onAdd(deployChanged);
     this.deployments.onUpdate((_, d) => deployChanged(d));
@@ -186,6 +204,7 @@ export class RolloutController {
       this.rollouts,
       this.replicaSets,
       this.services,
+      this.ingresses,
       this.deployments,
       this.pods,
       this.analysisRuns,
@@ -201,6 +220,13 @@ export class RolloutController {
       )?.selector;
       if (sel && matchesLabels(fromLabelSelectorObject(sel), rs.metadata.labels))
         this.queue.add(keyOf(ro));
+    }
+  }
+
+  private enqueueReferencingIngress(ing: KubeObject): void {
+    const name = ing.metadata.name ?? '';
+    for (const ro of this.rollouts.list(ing.metadata.namespace)) {
+      if (ingressNamesOf(ro).includes(name)) this.queue.add(keyOf(ro));
     }
   }
 
@@ -233,6 +259,7 @@ export class RolloutController {
     const log = this.o.logger.child({ namespace: ns, rollout: name });
     if (!raw) {
       await this.releaseServices(ns, name);
+      await this.releaseIngresses(ns, name);
       return;
     }
     const started = process.hrtime.bigint();
@@ -251,6 +278,7 @@ export class RolloutController {
         raw,
         replicaSets,
         service: (n) => this.services.get(ns, n),
+        ingress: (n) => this.ingresses.get(ns, n),
         podsOf: (rsUid) => this.pods.list(ns).filter((p) => controllerRef(p)?.uid === rsUid),
         workload: workloadRef?.name ? this.deployments.get(ns, workloadRef.name) : undefined,
         analysisRuns: this.analysisRuns.list(ns).filter((r) => controllerRef(r)?.uid === uid),
@@ -312,6 +340,29 @@ export class RolloutController {
     return adopted;
   }
 
+  /**
+   * The Rollout is gone (traffic-routing §3.7, §3.11, §4.2): the ALB actions it managed go back
+   * to 100% on their Service, and the NGINX canary Ingresses it owned are deleted (garbage
+   * collection would do it on a real cluster; doing it here does not depend on that).
+   */
+  private async releaseIngresses(ns: string, name: string): Promise<void> {
+    for (const ing of this.ingresses.list(ns)) {
+      const ingName = ing.metadata.name ?? '';
+      const owner = controllerRef(ing);
+      if (owner?.kind === 'Rollout' && owner.name === name) {
+        await this.ops.deleteIngress(ns, ingName, {
+          ...(ing.metadata.uid !== undefined ? { uid: ing.metadata.uid } : {}),
+        });
+        continue;
+      }
+      const reset = albResetForDeletedRollouts(
+        ing,
+        (ro) => ro !== name || this.rollouts.get(ns, ro) !== undefined,
+      );
+      if (reset.patch) await this.ops.patchIngress(ns, ingName, reset.patch);
+    }
+  }
+
   /** The Rollout is gone: Services it managed get their selectors back (traffic-routing §1.5). */
   private async releaseServices(ns: string, name: string): Promise<void> {
     for (const svc of this.services.list(ns)) {
@@ -321,6 +372,37 @@ export class RolloutController {
       if (patch) await this.ops.patchService(ns, svc.metadata.name ?? '', patch);
     }
   }
+}
+
+/** Ingresses a Rollout's traffic routing names: ALB ones, NGINX stable ones and their canaries. */
+function ingressNamesOf(ro: KubeObject): string[] {
+  const tr = (
+    ro.spec as
+      | {
+          strategy?: {
+            canary?: {
+              trafficRouting?: {
+                alb?: { ingress?: string; ingresses?: string[] };
+                nginx?: { stableIngress?: string; stableIngresses?: string[] };
+              };
+            };
+          };
+        }
+      | undefined
+  )?.strategy?.canary?.trafficRouting;
+  const names: string[] = [];
+  if (tr?.alb) {
+    if (tr.alb.ingress) names.push(tr.alb.ingress);
+    names.push(...(tr.alb.ingresses ?? []));
+  }
+  if (tr?.nginx) {
+    const stable = [
+      ...(tr.nginx.stableIngress ? [tr.nginx.stableIngress] : []),
+      ...(tr.nginx.stableIngresses ?? []),
+    ];
+    for (const s of stable) names.push(s, canaryIngressName(ro.metadata.name ?? '', s));
+  }
+  return names;
 }
 
 function errorText(e: unknown): string {

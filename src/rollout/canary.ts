@@ -19,7 +19,20 @@ import { podTemplateHash, stepsHash } from './hash.ts';
 import { EventReason, PauseReason, WORKLOAD_GENERATION_ANNOTATION } from './labels.ts';
 import { RolloutPass } from './pass.ts';
 import { reconcileCanaryAnalysis, type CanaryAnalysisResult } from './canary-analysis.ts';
-import { decideOtherReplicaSets } from './old-replicasets.ts';
+import {
+  abortDelayActive,
+  abortDelaySeconds,
+  reconcileTrafficRouting,
+  referencedHashes,
+  routedAtDesiredCounts,
+  routedCounts,
+  TRAFFIC_ERROR_REQUEUE_MS,
+  UNVERIFIED_WEIGHT_REQUEUE_MS,
+  type TrafficPassResult,
+  type TrafficState,
+} from './canary-traffic.ts';
+import { isConflict } from '../kube/raw-client.ts';
+import { decideOtherReplicaSets, formatRFC3339, parseRFC3339 } from './old-replicasets.ts';
 import { computePhase } from './phase.ts';
 import { computeProgress } from './progress.ts';
 import { basicCanaryCounts } from './replica-math.ts';
@@ -33,11 +46,16 @@ export class CanaryPass extends RolloutPass {
   private readonly steps;
   /** The step and background runs as this pass left them; undefined = not reconciled. */
   private analysis: CanaryAnalysisResult | undefined;
+  /** spec.strategy.canary.trafficRouting is set (canary-traffic.ts decides the routed parts). */
+  private readonly routed: boolean;
+  /** What the routers did this pass; undefined = not called. */
+  private traffic: TrafficPassResult | undefined;
 
   constructor(ctx: RolloutContext) {
     super(ctx);
     this.canary = ctx.ro.spec.strategy?.canary ?? {};
     this.steps = this.canary.steps ?? [];
+    this.routed = !!this.canary.trafficRouting;
   }
 
   protected restartMaxUnavailable(): number {
@@ -102,6 +120,7 @@ export class CanaryPass extends RolloutPass {
 
     await this.cleanUpHistory();
     await this.reconcileServices();
+    if (this.routed && (await this.reconcileTraffic())) return this.result();
     // Before scaling, as in Go: a failed run aborts, and this very pass scales the canary down.
     this.analysis = await reconcileCanaryAnalysis({
       raw: ctx.raw,
@@ -124,10 +143,55 @@ export class CanaryPass extends RolloutPass {
     return this.result();
   }
 
+  // ---- traffic routing (§6.5.3) ----
+
+  private trafficState(): TrafficState {
+    return {
+      canary: this.canary,
+      status: { ...this.old, abort: this.pause.isAborted() },
+      replicas: this.R,
+      newRS: this.newRS,
+      stableRS: this.stableRS,
+    };
+  }
+
+  /** The router weights after this pass's router calls (the recorded ones when not called). */
+  private currentWeights(): { canary: number; stable: number } | undefined {
+    const w = this.traffic?.weights ?? this.old.canary?.weights;
+    return w ? { canary: w.canary.weight, stable: w.stable.weight } : undefined;
+  }
+
+  /** True when the pass must end (router error). */
+  private async reconcileTraffic(): Promise<boolean> {
+    const { ctx } = this;
+    this.traffic = await reconcileTrafficRouting({
+      ...this.trafficState(),
+      rollout: ctx.ro,
+      ops: ctx.ops,
+      emit: (e) => this.events.emit(ctx.raw, e),
+      warn: (msg) => ctx.log.warn(msg),
+    });
+    const err = this.traffic.error;
+    if (err !== undefined) {
+      // A stale Ingress (409): retry at once like any other conflict.
+      if (isConflict(err.cause)) throw err.cause as Error;
+      ctx.log.warn('traffic routing failed', { error: err.message });
+      this.requeueAt(new Date(ctx.now.getTime() + TRAFFIC_ERROR_REQUEUE_MS));
+      return true;
+    }
+    if (this.traffic.verified === false)
+      this.requeueAt(new Date(ctx.now.getTime() + UNVERIFIED_WEIGHT_REQUEUE_MS));
+    return false;
+  }
+
   // ---- Services (§6.6) ----
 
   private async reconcileServices(): Promise<void> {
-    const aborted = this.pause.isAborted();
+    let aborted = this.pause.isAborted();
+    if (aborted && this.routed && this.canary.dynamicStableScale) {
+      // Dynamic: the canary Service follows the stable RS once no traffic goes to the canary.
+      aborted = (this.old.canary?.weights?.canary.weight ?? 0) === 0;
+    }
     const targets: [string | undefined, RsView | undefined][] = [
       [this.canary.stableService, this.stableRS],
       [this.canary.canaryService, aborted ? this.stableRS : this.newRS],
@@ -163,6 +227,7 @@ export class CanaryPass extends RolloutPass {
   }
 
   private async reconcileReplicaSets(): Promise<boolean> {
+    if (this.routed) return this.reconcileRoutedReplicaSets();
     if (this.halted()) return false;
     for (const rs of [this.newRS, this.stableRS]) {
       if (rs?.scaleDownDeadline !== undefined)
@@ -228,6 +293,102 @@ export class CanaryPass extends RolloutPass {
     return any || decision.scaledDown > 0;
   }
 
+  /** §6.8 with a traffic router: counts applied directly, abort delay, delayed old RSs. */
+  private async reconcileRoutedReplicaSets(): Promise<boolean> {
+    if (this.halted()) return false;
+    const state = this.trafficState();
+    const delayActive = abortDelayActive(state);
+    const stable = this.stableRS;
+    if (stable?.scaleDownDeadline !== undefined)
+      await this.scale(stable, stable.specReplicas, { removeDeadline: true });
+    const fresh = this.newRS!;
+    if (!delayActive && fresh !== this.stableRS && fresh.scaleDownDeadline !== undefined)
+      await this.scale(fresh, fresh.specReplicas, { removeDeadline: true });
+    const { maxUnavailable } = resolveFenceposts(
+      this.R,
+      this.canary.maxSurge,
+      this.canary.maxUnavailable,
+    );
+    // Stable sized with the weights of the previous status, the new RS with this pass's.
+    const stableCount = routedCounts(this.trafficState()).stable;
+    const separateStable = this.stableRS && this.stableRS !== this.newRS;
+    if (separateStable && (await this.scale(this.stableRS!, stableCount))) return true;
+    if (delayActive) {
+      if (await this.abortDelayScale()) return true;
+    } else {
+      const canaryCount = routedCounts(this.trafficState(), this.currentWeights()).canary;
+      if (await this.scale(this.newRS!, canaryCount)) return true;
+    }
+
+    const svc = (n: string | undefined) => (n ? this.ctx.service(n) : undefined);
+    const decision = decideOtherReplicaSets({
+      replicas: this.R,
+      maxUnavailable,
+      replicaSets: this.views.map((v) => ({
+        name: v.name,
+        podTemplateHash: v.hash,
+        revision: v.revision,
+        specReplicas: v.specReplicas,
+        availableReplicas: v.availableReplicas,
+        ...(v.scaleDownDeadline !== undefined ? { scaleDownDeadline: v.scaleDownDeadline } : {}),
+        creationTimestamp: v.creationTimestamp,
+      })),
+      newRSName: this.newRS!.name,
+      ...(this.stableRS ? { stableRSName: this.stableRS.name } : {}),
+      trafficRouted: true,
+      referencedHashes: referencedHashes(
+        this.old,
+        this.newRS,
+        [svc(this.canary.canaryService), svc(this.canary.stableService)],
+        serviceSelectorHash,
+      ),
+      fullyPromoted: this.old.stableRS === this.newRS!.hash,
+      dynamicStableScale: this.canary.dynamicStableScale,
+      scaleDownDelaySeconds: this.canary.scaleDownDelaySeconds,
+      scaleDownDelayRevisionLimit: this.canary.scaleDownDelayRevisionLimit,
+      abortDelayActive: delayActive,
+      now: this.ctx.now,
+    });
+    if (decision.requeueAt) this.requeueAt(decision.requeueAt);
+    let any = false;
+    for (const a of decision.actions) {
+      const rs = this.views.find((v) => v.name === a.rs);
+      if (!rs) continue;
+      const changed = await this.scale(rs, a.replicas ?? rs.specReplicas, {
+        ...(a.setDeadline ? { setDeadline: a.setDeadline } : {}),
+        ...(a.removeDeadline ? { removeDeadline: true } : {}),
+      });
+      any ||= changed;
+    }
+    return any || decision.scaledDown > 0;
+  }
+
+  /**
+   * §6.8 step 3 abort delay: the new RS keeps its size until the stable RS is fully available,
+   * then gets `scale-down-deadline`, and goes to 0 once the deadline has passed.
+   */
+  private async abortDelayScale(): Promise<boolean> {
+    const rs = this.newRS!;
+    const now = this.ctx.now;
+    const dl = rs.scaleDownDeadline;
+    if (dl === undefined || dl === '') {
+      if ((this.stableRS?.availableReplicas ?? 0) >= this.R) {
+        const deadline = formatRFC3339(
+          new Date(now.getTime() + abortDelaySeconds(this.canary) * 1000),
+        );
+        this.requeueAt(parseRFC3339(deadline) ?? now);
+        return this.scale(rs, rs.specReplicas, { setDeadline: deadline });
+      }
+      return this.scale(rs, rs.specReplicas);
+    }
+    const at = parseRFC3339(dl);
+    if (at !== undefined && at.getTime() > now.getTime()) {
+      this.requeueAt(at);
+      return this.scale(rs, rs.specReplicas);
+    }
+    return this.scale(rs, 0, { setDeadline: dl });
+  }
+
   // ---- pause steps (§6.2) ----
 
   private reconcilePauseStep(): void {
@@ -263,8 +424,14 @@ export class CanaryPass extends RolloutPass {
       return false;
     }
     if (step.setWeight !== undefined || step.setCanaryScale) {
+      if (this.routed) {
+        if (!routedAtDesiredCounts(this.trafficState(), this.currentWeights())) return false;
+        return step.setCanaryScale !== undefined || this.traffic?.verified !== false;
+      }
       return this.replicasAtStep();
     }
+    if (this.routed && (step.setHeaderRoute || step.setMirrorRoute))
+      return this.traffic?.routeStepApplied === true;
     // An analysis step completes when its run is Successful (§7.6).
     if (step.analysis) return this.analysis?.step?.status === 'Successful';
     // Experiment and routing steps arrive with their issues; until then they never complete on
@@ -316,7 +483,7 @@ export class CanaryPass extends RolloutPass {
       specReplicas: this.R,
       status: s,
       strategy: 'canary',
-      trafficRouting: false,
+      trafficRouting: this.routed,
     });
   }
 
@@ -355,6 +522,13 @@ export class CanaryPass extends RolloutPass {
         canary.currentBackgroundAnalysisRunStatus = this.analysis.background;
       else delete canary.currentBackgroundAnalysisRunStatus;
       next.canary = canary;
+    }
+    if (this.routed) {
+      if (this.traffic?.weights)
+        next.canary = { ...(next.canary ?? {}), weights: this.traffic.weights };
+    } else if (next.canary?.weights) {
+      const { weights: _dropped, ...rest } = next.canary;
+      next.canary = rest;
     }
     let index = stepCount > 0 ? (old.currentStepIndex ?? 0) : undefined;
     let abortDetail = '';

@@ -3,10 +3,11 @@
 import type { KubeObject } from '../api/kube-object.ts';
 import type { Rollout } from '../api/rollout.ts';
 import type { EventSink } from '../kube/event-recorder.ts';
+import type { IngressOps } from '../traffic/router.ts';
 import type { TemplateLookup } from './analysis-run-builder.ts';
 import type { AnalysisRunOps } from './analysis-runs.ts';
 
-export interface ClusterOps extends AnalysisRunOps {
+export interface ClusterOps extends AnalysisRunOps, IngressOps {
   createReplicaSet(namespace: string, body: KubeObject): Promise<KubeObject>;
   getReplicaSet(namespace: string, name: string): Promise<KubeObject | undefined>;
   /** Full update with the object's resourceVersion as precondition. */
@@ -48,6 +49,8 @@ export interface RolloutContext {
   /** ReplicaSets controlled by this Rollout. */
   replicaSets: KubeObject[];
   service(name: string): KubeObject | undefined;
+  /** An Ingress in the Rollout's namespace as last seen (informer cache); undefined if absent. */
+  ingress(name: string): KubeObject | undefined;
   /** The object spec.workloadRef points at (its template is already in `template`). */
   workload?: KubeObject | undefined;
   /** Pods controlled by the ReplicaSet with this uid. */

@@ -21,9 +21,13 @@ import { computePhase } from './phase.ts';
 import {
   formatInvalidSpec,
   validateRollout,
+  type IngressLike,
   type ServiceLike,
   type ValidationError,
 } from './validate.ts';
+import { albConfig, validateAlbIngresses } from '../traffic/alb-annotations.ts';
+import { formatIngressProblem, type IngressProblem } from '../traffic/ingress.ts';
+import { nginxConfig, validateNginxIngresses } from '../traffic/nginx-ingress.ts';
 
 const NO_TEMPLATES: TemplateLookup = {
   template: () => undefined,
@@ -37,6 +41,8 @@ export interface ReconcileInput {
   raw: KubeObject;
   replicaSets: KubeObject[];
   service(name: string): KubeObject | undefined;
+  /** Ingress lookup in the Rollout's namespace (traffic routing); absent ⇒ none exist. */
+  ingress?(name: string): KubeObject | undefined;
   podsOf(rsUid: string): KubeObject[];
   /** The object spec.workloadRef points at, when it exists. */
   workload?: KubeObject | undefined;
@@ -115,17 +121,56 @@ export async function reconcileRollout(input: ReconcileInput): Promise<Reconcile
       else analysisTemplates.set(n, templates.template(n));
     }
   }
+  const ingressLookup = (n: string): KubeObject | undefined => input.ingress?.(n);
+  const tr = ro.spec.strategy?.canary?.trafficRouting;
+  const ingresses = new Map<string, IngressLike | undefined>();
+  const ingressNames: string[] = [];
+  try {
+    if (tr?.alb) ingressNames.push(...albConfig(ro).ingresses.map((i) => i.name));
+    if (tr?.nginx) ingressNames.push(...nginxConfig(ro).stableIngresses.map((i) => i.name));
+  } catch {
+    // A malformed router configuration is reported by validateRollout.
+  }
+  for (const n of ingressNames) ingresses.set(n, ingressLookup(n));
   const err =
     validateRollout(
       roForValidation,
-      { services, analysisTemplates, clusterAnalysisTemplates },
+      {
+        services,
+        analysisTemplates,
+        clusterAnalysisTemplates,
+        ...(tr?.alb || tr?.nginx ? { ingresses } : {}),
+      },
       { templateResolvedFromRef: !!workloadRef },
     ) ?? validateRolloutAnalyses(roForValidation, templates)[0];
   if (err) return invalid(input, ro, err);
-
-  if (ro.spec.strategy?.canary?.trafficRouting) {
-    input.log.warn('canary traffic routing is not implemented yet; leaving this Rollout alone');
-    return {};
+  if (tr) {
+    const problems: IngressProblem[] = [];
+    try {
+      if (tr.nginx) problems.push(...validateNginxIngresses(ro, ingressLookup));
+      if (tr.alb) problems.push(...validateAlbIngresses(ro, ingressLookup));
+    } catch (e) {
+      input.log.warn('could not validate the Ingresses', {
+        error: e instanceof Error ? e.message : String(e),
+      });
+    }
+    const firstError = problems.find((p) => p.severity === 'error');
+    if (firstError) {
+      return invalid(input, ro, {
+        field: firstError.field,
+        message: `Invalid value: ${firstError.value}: ${firstError.detail}`,
+        type: 'FieldValueInvalid',
+        detail: firstError.detail,
+      });
+    }
+    for (const p of problems) {
+      if (p.severity !== 'warning') continue;
+      input.events.emit(raw, {
+        type: 'Warning',
+        reason: 'TrafficRoutingError',
+        message: formatIngressProblem(p),
+      });
+    }
   }
   const ctx: RolloutContext = {
     now: input.now,
@@ -135,6 +180,7 @@ export async function reconcileRollout(input: ReconcileInput): Promise<Reconcile
     selector,
     replicaSets: input.replicaSets,
     service: (n) => input.service(n),
+    ingress: ingressLookup,
     podsOf: (uid) => input.podsOf(uid),
     workload: input.workload,
     analysisRuns: input.analysisRuns ?? [],
