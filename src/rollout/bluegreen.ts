@@ -24,7 +24,7 @@ import {
 } from './bluegreen-decisions.ts';
 import type { ReconcileResult, RolloutContext } from './context.ts';
 import { resolveFenceposts } from './fenceposts.ts';
-import { podTemplateHash } from './hash.ts';
+
 import { EventReason, PauseReason } from './labels.ts';
 import { formatRFC3339, parseRFC3339 } from './old-replicasets.ts';
 import { RolloutPass } from './pass.ts';
@@ -32,7 +32,6 @@ import { computePhase } from './phase.ts';
 import { computeProgress } from './progress.ts';
 import type { RsView } from './replicasets.ts';
 import { selectorPatch, serviceSelectorHash } from './service-selector.ts';
-import { findNewReplicaSet } from './template-equality.ts';
 
 /** Default abortScaleDownDelaySeconds (rollout-semantics §2.5). */
 const DEFAULT_ABORT_SCALE_DOWN_DELAY_SECONDS = 30;
@@ -74,22 +73,7 @@ export class BlueGreenPass extends RolloutPass {
 
   override async run(): Promise<ReconcileResult> {
     const { ctx } = this;
-    const hash = podTemplateHash(ctx.template, this.old.collisionCount);
-    const found = findNewReplicaSet(
-      this.views.map((v) => v.obj),
-      ctx.template,
-      hash,
-      this.old.currentPodHash ? { currentPodHash: this.old.currentPodHash } : {},
-    );
-    if (!found) {
-      await this.createNewReplicaSet(hash);
-      return this.result();
-    }
-    this.newRS = this.views.find((v) => v.obj === found)!;
-    this.stableRS = this.old.stableRS
-      ? this.views.find((v) => v.hash === this.old.stableRS)
-      : undefined;
-    this.others = this.views.filter((v) => v !== this.newRS && v !== this.stableRS);
+    if (!(await this.findReplicaSets()) || !this.newRS) return this.result();
     this.newHadDeadline = this.newRS.scaleDownDeadline !== undefined;
     this.activeSelector = serviceSelectorHash(ctx.service(this.bg.activeService));
     this.previewSelector = this.bg.previewService

@@ -15,7 +15,7 @@ import {
 } from './canary-weight.ts';
 import { type ReconcileResult, type RolloutContext } from './context.ts';
 import { resolveFenceposts } from './fenceposts.ts';
-import { podTemplateHash, stepsHash } from './hash.ts';
+import { stepsHash } from './hash.ts';
 import { EventReason, PauseReason, WORKLOAD_GENERATION_ANNOTATION } from './labels.ts';
 import { RolloutPass } from './pass.ts';
 import { reconcileCanaryAnalysis, type CanaryAnalysisResult } from './canary-analysis.ts';
@@ -38,7 +38,7 @@ import { computeProgress } from './progress.ts';
 import { basicCanaryCounts } from './replica-math.ts';
 import type { RsView } from './replicasets.ts';
 import { canSwitch, selectorPatch, serviceSelectorHash } from './service-selector.ts';
-import { findNewReplicaSet } from './template-equality.ts';
+
 import { ConditionType, newCondition, Reason, setCondition } from './conditions.ts';
 
 export class CanaryPass extends RolloutPass {
@@ -65,25 +65,9 @@ export class CanaryPass extends RolloutPass {
 
   override async run(): Promise<ReconcileResult> {
     const { ctx } = this;
-    const hash = podTemplateHash(ctx.template, this.old.collisionCount);
-    const found = findNewReplicaSet(
-      this.views.map((v) => v.obj),
-      ctx.template,
-      hash,
-      this.old.currentPodHash ? { currentPodHash: this.old.currentPodHash } : {},
-    );
-    if (!found) {
-      await this.createNewReplicaSet(hash);
-      return this.result();
-    }
-    this.newRS = this.views.find((v) => v.obj === found)!;
-    this.stableRS = this.old.stableRS
-      ? this.views.find((v) => v.hash === this.old.stableRS)
-      : undefined;
-    this.others = this.views.filter((v) => v !== this.newRS && v !== this.stableRS);
+    if (!(await this.findReplicaSets()) || !this.newRS) return this.result();
 
     if (ctx.ro.spec.replicas === undefined) {
-      // Argo writes the default so that an HPA has a value to scale.
       await this.patchRollout({ spec: { replicas: 1 } });
       return this.result();
     }

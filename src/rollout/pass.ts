@@ -23,7 +23,8 @@ import {
   rsView,
   type RsView,
 } from './replicasets.ts';
-import { replicaSetMatchesTemplate } from './template-equality.ts';
+import { findNewReplicaSet, replicaSetMatchesTemplate } from './template-equality.ts';
+import { podTemplateHash } from './hash.ts';
 import { mergePatchDiff } from '../kube/merge-diff.ts';
 import type { EventSink, RecordedEvent } from '../kube/event-recorder.ts';
 import { ConditionType, newCondition, Reason, setCondition } from './conditions.ts';
@@ -97,6 +98,31 @@ export abstract class RolloutPass {
 
   protected result(): ReconcileResult {
     return this.requeueMs === undefined ? {} : { requeueAfterMs: this.requeueMs };
+  }
+
+  /**
+   * Finds the ReplicaSet of the current template (creating it when missing: the pass then ends,
+   * false) and sorts the others into stable and the rest.
+   */
+  protected async findReplicaSets(): Promise<boolean> {
+    const { ctx } = this;
+    const hash = podTemplateHash(ctx.template, this.old.collisionCount);
+    const found = findNewReplicaSet(
+      this.views.map((v) => v.obj),
+      ctx.template,
+      hash,
+      this.old.currentPodHash ? { currentPodHash: this.old.currentPodHash } : {},
+    );
+    if (!found) {
+      await this.createNewReplicaSet(hash);
+      return false;
+    }
+    this.newRS = this.views.find((v) => v.obj === found)!;
+    this.stableRS = this.old.stableRS
+      ? this.views.find((v) => v.hash === this.old.stableRS)
+      : undefined;
+    this.others = this.views.filter((v) => v !== this.newRS && v !== this.stableRS);
+    return true;
   }
 
   // ---- new ReplicaSet ----
