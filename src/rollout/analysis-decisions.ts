@@ -3,7 +3,7 @@
 // objects it is handed, so every branch is unit-testable without a cluster.
 import { isCompleted, timeMs } from '../analysis/phase.ts';
 import type { RunStatus } from '../api/analysis-refs.ts';
-import { PauseReason, POD_TEMPLATE_HASH_LABEL } from './labels.ts';
+import { PauseReason, POD_TEMPLATE_HASH_LABEL, STEP_INDEX_LABEL } from './labels.ts';
 
 /** The slice of an AnalysisRun these decisions read; a parsed AnalysisRun satisfies it. */
 export type AnalysisRunLike = {
@@ -22,9 +22,6 @@ export type AnalysisRunLike = {
 
 /** The `rollout-type` label values (§7.4); also the `<Type>` word of the status-change event. */
 export type AnalysisRunKind = 'Step' | 'Background' | 'PrePromotion' | 'PostPromotion';
-
-export const ROLLOUT_TYPE_LABEL = 'rollout-type';
-export const STEP_INDEX_LABEL = 'step-index';
 
 /** Merge patch that cancels a run (rollout-semantics §5.6). */
 export const terminatePatch = { spec: { terminate: true } } as const;

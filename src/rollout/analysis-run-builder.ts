@@ -20,7 +20,13 @@ import type { Argument, RolloutAnalysis } from '../api/analysis-refs.ts';
 import { API_VERSION, type Rollout } from '../api/rollout.ts';
 import { resolveFieldRef, substituteMetricArgs, type ArgValue } from '../analysis/args.ts';
 import { effectiveCount } from '../analysis/metric-values.ts';
-import { INSTANCE_ID_LABEL, POD_TEMPLATE_HASH_LABEL, REVISION_ANNOTATION } from './labels.ts';
+import {
+  INSTANCE_ID_LABEL,
+  POD_TEMPLATE_HASH_LABEL,
+  REVISION_ANNOTATION,
+  ROLLOUT_TYPE_LABEL,
+  STEP_INDEX_LABEL,
+} from './labels.ts';
 import { goQuote, type ValidationError } from './validate.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -28,9 +34,6 @@ import { goQuote, type ValidationError } from './validate.ts';
 
 /** The `rollout-type` label value (v1alpha1.RolloutType*Label). */
 export type AnalysisRunType = 'Background' | 'Step' | 'PrePromotion' | 'PostPromotion';
-
-export const ROLLOUT_TYPE_LABEL = 'rollout-type';
-export const STEP_INDEX_LABEL = 'step-index';
 
 /** What the builder reads of an AnalysisTemplate or ClusterAnalysisTemplate (same spec shape). */
 export type TemplateLike = Pick<AnalysisTemplate, 'metadata' | 'spec'>;

@@ -46,3 +46,7 @@ export const EventReason = {
   InvalidSpec: 'InvalidSpec',
   ProgressDeadlineExceeded: 'ProgressDeadlineExceeded',
 } as const;
+
+/** AnalysisRun labels a Rollout sets (analysis.md §7.4). */
+export const ROLLOUT_TYPE_LABEL = 'rollout-type';
+export const STEP_INDEX_LABEL = 'step-index';
