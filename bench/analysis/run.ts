@@ -22,22 +22,22 @@
 //     [--threads <--analysis-threads>] [--qps 0|<x>|default] [--burst <n>]
 //     [--namespaces 5] [--settle-seconds 5] [--poll-ms 3000] [--error-rate 0.01]
 //     [--cpu-prof <dir>] [--label x]
-import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { Agent, request } from 'node:http';
-import {
-  createWriteStream,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import yaml from 'js-yaml';
+import {
+  children,
+  EXIT_WITH_PARENT,
+  startControllerProcess as startControllerProcessShared,
+  startSimProcess,
+  type ControllerProcess,
+} from '../support/processes.ts';
 import { startMetricsApp } from '../../test/support/metrics-app.ts';
 import { startBenchPrometheus, type BenchPrometheus } from './prometheus.ts';
 
@@ -224,87 +224,14 @@ async function pool(total: number, concurrency: number, task: (i: number) => Pro
   );
 }
 
-// ---- children: stopped at the end, killed if anything goes wrong ----
-
-const children: ChildProcess[] = [];
-
-async function stopChild(child: ChildProcess, exited: Promise<unknown>, signal?: NodeJS.Signals) {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  if (signal) child.kill(signal);
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 15_000)))]);
-  clearTimeout(timer);
-  if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-}
-
-process.on('exit', () => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-});
-for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => process.exit(130));
-
 // ---- the emulator (the controller benchmark's process wrapper, reused) ----
 
-interface SimStats {
-  cpuMs: number;
-  requests: Record<string, number>;
-}
+/** How long a stopped child may take before it is killed. */
+const GRACE_MS = 15_000;
 
-interface SimProcess {
-  port: number;
-  pid: number;
-  kubeconfig: string;
-  stats(): Promise<SimStats>;
-  stop(): Promise<void>;
-}
+for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => process.exit(130));
 
-async function startSimProcess(): Promise<SimProcess> {
-  const child = fork(fileURLToPath(new URL('../controller/sim-process.ts', import.meta.url)), [], {
-    execArgv: ['--import', 'tsx'],
-    env: { ...process.env, CONTROLLER_BENCH_SIM: JSON.stringify({ host: '127.0.0.1' }) },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  children.push(child);
-  const next = (type: string) =>
-    new Promise<Record<string, unknown>>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        cleanup();
-        reject(new Error(`emulator did not answer "${type}" within 60 s`));
-      }, 60_000);
-      const onMessage = (m: Record<string, unknown>) => {
-        if (m.type !== type) return;
-        cleanup();
-        resolve(m);
-      };
-      const onExit = (code: number | null) => {
-        cleanup();
-        reject(new Error(`emulator exited (${code}) while waiting for "${type}"`));
-      };
-      const cleanup = () => {
-        clearTimeout(timer);
-        child.off('message', onMessage);
-        child.off('exit', onExit);
-      };
-      child.on('message', onMessage);
-      child.once('exit', onExit);
-    });
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  const ready = await next('ready');
-  return {
-    port: Number(new URL(String(ready.url)).port),
-    pid: child.pid!,
-    kubeconfig: String(ready.kubeconfig),
-    async stats() {
-      const stats = next('stats');
-      child.send({ type: 'stats' });
-      const m = await stats;
-      return { cpuMs: Number(m.cpuMs), requests: m.requests as Record<string, number> };
-    },
-    async stop() {
-      if (child.connected) child.send({ type: 'stop' });
-      await stopChild(child, exited);
-    },
-  };
-}
+const startSim = () => startSimProcess({ host: '127.0.0.1' }, GRACE_MS);
 
 function diffCounts(a: Record<string, number>, b: Record<string, number>) {
   const out: Record<string, number> = {};
@@ -313,22 +240,6 @@ function diffCounts(a: Record<string, number>, b: Record<string, number>) {
 }
 
 // ---- the controller ----
-
-interface ControllerProcess {
-  pid: number;
-  metricsPort: number;
-  logFile: string;
-  warnings: number;
-  lastLines: string[];
-  stop(): Promise<number | null>;
-}
-
-/** Preloaded into the controller only so that it exits when this process goes away. */
-const EXIT_WITH_PARENT =
-  'data:text/javascript,' +
-  encodeURIComponent(
-    "if (process.channel) { process.channel.unref(); process.on('disconnect', () => process.exit(0)); }",
-  );
 
 function controllerFlags(): string[] {
   return [
@@ -360,63 +271,7 @@ async function startControllerProcess(
     'json',
     ...controllerFlags(),
   ];
-  const child = spawn(process.execPath, args, {
-    cwd: REPO,
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-  });
-  children.push(child);
-  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  const out = createWriteStream(logFile);
-  const handle: ControllerProcess = {
-    pid: child.pid!,
-    metricsPort: 0,
-    logFile,
-    warnings: 0,
-    lastLines: [],
-    async stop() {
-      await stopChild(child, exited, 'SIGTERM');
-      out.end();
-      return child.exitCode;
-    },
-  };
-  let synced: () => void;
-  const syncedP = new Promise<void>((r) => (synced = r));
-  let partial = '';
-  const onData = (chunk: Buffer) => {
-    out.write(chunk);
-    const lines = (partial + chunk.toString('utf8')).split('\n');
-    partial = lines.pop() ?? '';
-    for (const line of lines) {
-      let entry: { level?: string; msg?: string; metricsPort?: number } = {};
-      try {
-        entry = JSON.parse(line) as typeof entry;
-      } catch {
-        // not a log line (e.g. a stack trace)
-      }
-      if (entry.level === 'warning' || entry.level === 'error' || !entry.level) {
-        handle.warnings++;
-        handle.lastLines.push(line.slice(0, 500));
-        if (handle.lastLines.length > 10) handle.lastLines.shift();
-      }
-      if (entry.msg === 'metrics and healthz serving') handle.metricsPort = entry.metricsPort ?? 0;
-      // The Rollout controller starts after the AnalysisRun controller: all caches synced.
-      if (entry.msg === 'caches synced; reconciling') synced();
-    }
-  };
-  child.stdout!.on('data', onData);
-  child.stderr!.on('data', onData);
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([
-    syncedP,
-    exited.then((code) => {
-      throw new Error(`controller exited (${code}) before its caches synced; see ${logFile}`);
-    }),
-    new Promise((_, reject) => {
-      timer = setTimeout(() => reject(new Error('controller did not sync within 60 s')), 60_000);
-    }),
-  ]);
-  clearTimeout(timer);
-  return handle;
+  return startControllerProcessShared(args, logFile, REPO, GRACE_MS);
 }
 
 /** Sums of a few controller metrics (Prometheus text from its /metrics). */
@@ -690,7 +545,7 @@ async function main(): Promise<void> {
   // Prometheus scraping it every second.
   const app = await startMetricsApp({ errorRate: ERROR_RATE });
   const prom = await startBenchPrometheus([app.target], (c) => children.push(c));
-  const sim = await startSimProcess();
+  const sim = await startSim();
   const client = new Client(sim.port);
   let controller: ControllerProcess | undefined;
   try {

@@ -16,22 +16,23 @@
 //     [--promote 100] [--ready-delay 50] [--qps <controller --qps>] [--burst <n>]
 //     [--phase-timeout 600] [--poll-ms 500] [--entry tsx|dist] [--label x]
 //   CONTROLLER_BENCH_CPU_PROF=<dir> also writes a --cpu-prof of the controller process.
-import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { Agent, request, type IncomingMessage } from 'node:http';
-import {
-  createWriteStream,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import yaml from 'js-yaml';
+import {
+  EXIT_WITH_PARENT,
+  startControllerProcess as startControllerProcessShared,
+  startSimProcess,
+  type ControllerProcess,
+  type SimProcess,
+  type SimStats,
+} from '../support/processes.ts';
 
 const { values: argv } = parseArgs({
   options: {
@@ -196,77 +197,7 @@ async function until(what: string, check: () => Promise<boolean>): Promise<boole
 
 // ---- the emulator ----
 
-interface SimStats {
-  cpuMs: number;
-  /** Requests served so far by "METHOD resource". */
-  requests: Record<string, number>;
-}
-
-interface SimProcess {
-  url: string;
-  port: number;
-  pid: number;
-  kubeconfig: string;
-  stats(): Promise<SimStats>;
-  stop(): Promise<void>;
-}
-
-async function startSimProcess(): Promise<SimProcess> {
-  const child = fork(fileURLToPath(new URL('./sim-process.ts', import.meta.url)), [], {
-    execArgv: ['--import', 'tsx'],
-    env: {
-      ...process.env,
-      CONTROLLER_BENCH_SIM: JSON.stringify({
-        host: '127.0.0.1',
-        kubeletReadyDelayMs: READY_DELAY_MS,
-      }),
-    },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  children.push(child);
-  const next = (type: string) =>
-    new Promise<Record<string, unknown>>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        cleanup();
-        reject(new Error(`emulator did not answer "${type}" within 60 s`));
-      }, 60_000);
-      const onMessage = (m: Record<string, unknown>) => {
-        if (m.type !== type) return;
-        cleanup();
-        resolve(m);
-      };
-      const onExit = (code: number | null) => {
-        cleanup();
-        reject(new Error(`emulator exited (${code}) while waiting for "${type}"`));
-      };
-      const cleanup = () => {
-        clearTimeout(timer);
-        child.off('message', onMessage);
-        child.off('exit', onExit);
-      };
-      child.on('message', onMessage);
-      child.once('exit', onExit);
-    });
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  const ready = await next('ready');
-  const url = String(ready.url);
-  return {
-    url,
-    port: Number(new URL(url).port),
-    pid: child.pid!,
-    kubeconfig: String(ready.kubeconfig),
-    async stats() {
-      const stats = next('stats');
-      child.send({ type: 'stats' });
-      const m = await stats;
-      return { cpuMs: Number(m.cpuMs), requests: m.requests as Record<string, number> };
-    },
-    async stop() {
-      if (child.connected) child.send({ type: 'stop' });
-      await stopChild(child, exited);
-    },
-  };
-}
+const startSim = () => startSimProcess({ host: '127.0.0.1', kubeletReadyDelayMs: READY_DELAY_MS });
 
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -312,26 +243,6 @@ async function quiet(sim: SimProcess): Promise<SimStats> {
 
 // ---- the controller ----
 
-interface ControllerProcess {
-  pid: number;
-  metricsPort: number;
-  logFile: string;
-  warnings: number;
-  lastLines: string[];
-  stop(): Promise<number | null>;
-}
-
-/**
- * Preloaded into the controller (node --import): it is started with an IPC channel only so that
- * it exits when this process goes away, even if this one is killed before it could stop it.
- * Nothing else of the CLI changes.
- */
-const EXIT_WITH_PARENT =
-  'data:text/javascript,' +
-  encodeURIComponent(
-    "if (process.channel) { process.channel.unref(); process.on('disconnect', () => process.exit(0)); }",
-  );
-
 async function startControllerProcess(kubeconfigPath: string, logFile: string) {
   const args = [
     // CONTROLLER_BENCH_CPU_PROF=<dir> profiles the controller process (node --cpu-prof) into <dir>.
@@ -354,62 +265,7 @@ async function startControllerProcess(kubeconfigPath: string, logFile: string) {
     ...(argv.qps !== undefined ? ['--qps', argv.qps] : []),
     ...(argv.burst !== undefined ? ['--burst', argv.burst] : []),
   ];
-  const child = spawn(process.execPath, args, {
-    cwd: REPO,
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-  });
-  children.push(child);
-  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  const out = createWriteStream(logFile);
-  const handle: ControllerProcess = {
-    pid: child.pid!,
-    metricsPort: 0,
-    logFile,
-    warnings: 0,
-    lastLines: [],
-    async stop() {
-      await stopChild(child, exited, 'SIGTERM');
-      out.end();
-      return child.exitCode;
-    },
-  };
-  let synced: () => void;
-  const syncedP = new Promise<void>((r) => (synced = r));
-  let partial = '';
-  const onData = (chunk: Buffer) => {
-    out.write(chunk);
-    const lines = (partial + chunk.toString('utf8')).split('\n');
-    partial = lines.pop() ?? '';
-    for (const line of lines) {
-      let entry: { level?: string; msg?: string; metricsPort?: number } = {};
-      try {
-        entry = JSON.parse(line) as typeof entry;
-      } catch {
-        // not a log line (e.g. a stack trace)
-      }
-      if (entry.level === 'warning' || entry.level === 'error' || !entry.level) {
-        handle.warnings++;
-        handle.lastLines.push(line.slice(0, 500));
-        if (handle.lastLines.length > 10) handle.lastLines.shift();
-      }
-      if (entry.msg === 'metrics and healthz serving') handle.metricsPort = entry.metricsPort ?? 0;
-      if (entry.msg === 'caches synced; reconciling') synced();
-    }
-  };
-  child.stdout!.on('data', onData);
-  child.stderr!.on('data', onData);
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([
-    syncedP,
-    exited.then((code) => {
-      throw new Error(`controller exited (${code}) before its caches synced; see ${logFile}`);
-    }),
-    new Promise((_, reject) => {
-      timer = setTimeout(() => reject(new Error('controller did not sync within 60 s')), 60_000);
-    }),
-  ]);
-  clearTimeout(timer);
-  return handle;
+  return startControllerProcessShared(args, logFile, REPO);
 }
 
 /** Sums of a few controller metrics (Prometheus text from its /metrics). */
@@ -456,23 +312,6 @@ function diffCounts(a: Record<string, number>, b: Record<string, number>) {
   for (const [k, n] of Object.entries(b)) if (n - (a[k] ?? 0) !== 0) out[k] = n - (a[k] ?? 0);
   return out;
 }
-
-// ---- children: stopped at the end, killed if anything goes wrong ----
-
-const children: ChildProcess[] = [];
-
-async function stopChild(child: ChildProcess, exited: Promise<unknown>, signal?: NodeJS.Signals) {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  if (signal) child.kill(signal);
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 10_000)))]);
-  clearTimeout(timer);
-  if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-}
-
-process.on('exit', () => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-});
 
 // ---- the workload ----
 
@@ -735,7 +574,7 @@ async function main(): Promise<void> {
   const kubeconfigPath = join(tmp, 'kubeconfig');
   const logFile = join(tmp, 'controller.log');
 
-  const sim = await startSimProcess();
+  const sim = await startSim();
   let controller: ControllerProcess | undefined;
   const client = new Client(sim.port);
   try {
