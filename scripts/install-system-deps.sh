@@ -51,4 +51,14 @@ if ! command -v openssl >/dev/null 2>&1; then
   apt_update
   apt-get install -y -qq openssl >/dev/null
 fi
-echo "install-system-deps: kubectl $(kubectl version --client 2>/dev/null | head -1), kubectl 1.20 and prometheus in .tools/"
+# Chromium (Debian chromium) for the dashboard's browser tests, driven by playwright-core with
+# executablePath /usr/bin/chromium (playwright's own browser download is unreachable here).
+if [ ! -x /usr/bin/chromium ]; then
+  apt_update
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+/usr/bin/chromium --version >/dev/null 2>&1 || {
+  echo "install-system-deps: /usr/bin/chromium does not run" >&2
+  exit 1
+}
+echo "install-system-deps: kubectl $(kubectl version --client 2>/dev/null | head -1), kubectl 1.20 and prometheus in .tools/, $(/usr/bin/chromium --version 2>/dev/null)"
