@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { KubeConfig, type Cluster, type User } from '@kubernetes/client-node';
 import { parseLogFormat, parseLogLevel, type LogFormat, type LogLevel } from './logger.ts';
+import { parseDuration } from '../analysis/duration.ts';
 
 export const SERVICE_ACCOUNT_NAMESPACE_FILE =
   '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
@@ -113,28 +114,11 @@ export class FlagExit extends Error {
   }
 }
 
-const DURATION_UNITS: Record<string, number> = {
-  ns: 1e-6,
-  us: 1e-3,
-  µs: 1e-3,
-  μs: 1e-3,
-  ms: 1,
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-};
-
-/** Go's time.ParseDuration, in milliseconds. */
+/** Go's time.ParseDuration (as pflag's Duration flags use it), in milliseconds. */
 export function parseGoDuration(value: string): number {
-  const s = value.trim();
-  if (s === '0' || s === '+0' || s === '-0') return 0;
-  const m = /^([-+]?)((?:(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+)$/.exec(s);
-  if (!m) throw new Error(`time: invalid duration "${value}"`);
-  let total = 0;
-  for (const part of m[2]!.matchAll(/(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/g)) {
-    total += Number(part[1]) * DURATION_UNITS[part[2]!]!;
-  }
-  return m[1] === '-' ? -total : total;
+  const d = parseDuration(value.trim());
+  if (!d.ok) throw new Error(d.error);
+  return d.ms;
 }
 
 /** strconv.ParseBool. */

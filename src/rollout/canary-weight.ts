@@ -3,6 +3,7 @@
 // (../shared/spec/rollout-semantics.md §2.3, §4.4, §6.3). Pure functions.
 import type { IntOrString } from '../api/common.ts';
 import type { CanaryStep, CanaryStrategy, RolloutStatus } from '../api/rollout.ts';
+import { parseDuration } from '../analysis/duration.ts';
 
 /** The position in `steps` the status points at. */
 export interface CurrentStep {
@@ -200,71 +201,10 @@ export function stepLabel(step: CanaryStep): string {
 const INT32_MAX = 2 ** 31 - 1;
 const INT32_MIN = -(2 ** 31);
 
-/** Go `time.ParseDuration` units, in nanoseconds. */
-const UNIT_NS: Readonly<Record<string, bigint>> = {
-  ns: 1n,
-  us: 1_000n,
-  µs: 1_000n, // U+00B5 micro sign
-  μs: 1_000n, // U+03BC Greek small letter mu
-  ms: 1_000_000n,
-  s: 1_000_000_000n,
-  m: 60_000_000_000n,
-  h: 3_600_000_000_000n,
-};
-const MAX_DURATION = (1n << 63n) - 1n;
-
-/**
- * Port of Go `time.ParseDuration`: `[-+]?([0-9]*(\.[0-9]*)?[a-z]+)+`, or the bare "0".
- * Returns nanoseconds, or undefined on any syntax error or int64 overflow.
- */
+/** Go `time.ParseDuration` in nanoseconds; undefined on any error (the caller says "invalid"). */
 export function parseGoDuration(input: string): bigint | undefined {
-  let s = input;
-  let neg = false;
-  if (s.startsWith('-') || s.startsWith('+')) {
-    neg = s[0] === '-';
-    s = s.slice(1);
-  }
-  if (s === '0') return 0n;
-  if (s === '') return undefined;
-  let total = 0n;
-  while (s !== '') {
-    const m = /^(\d*)(?:\.(\d*))?/.exec(s);
-    const intPart = m?.[1] ?? '';
-    const fracPart = m?.[2];
-    if (intPart === '' && (fracPart === undefined || fracPart === '')) return undefined;
-    s = s.slice(m?.[0].length ?? 0);
-    // The unit runs up to the next digit or '.'.
-    const u = /^[^0-9.]*/.exec(s)?.[0] ?? '';
-    if (u === '') return undefined; // missing unit
-    const unit = UNIT_NS[u];
-    if (unit === undefined) return undefined; // unknown unit
-    s = s.slice(u.length);
-    const v = intPart === '' ? 0n : BigInt(intPart);
-    if (v > (1n << 63n) / unit) return undefined;
-    let part = v * unit;
-    if (fracPart) {
-      // Go accumulates the fraction digits into f (stopping before overflow) with scale 10^k,
-      // then adds uint64(float64(f) * (float64(unit) / scale)).
-      let f = 0n;
-      let scale = 1;
-      for (const c of fracPart) {
-        if (f > MAX_DURATION / 10n) break;
-        const y = f * 10n + BigInt(c);
-        if (y > 1n << 63n) break;
-        f = y;
-        scale *= 10;
-      }
-      if (f > 0n) {
-        part += BigInt(Math.trunc(Number(f) * (Number(unit) / scale)));
-        if (part > 1n << 63n) return undefined;
-      }
-    }
-    total += part;
-    if (total > 1n << 63n) return undefined;
-  }
-  if (neg) return -total;
-  if (total > MAX_DURATION) return undefined;
-  return total;
+  const d = parseDuration(input);
+  return d.ok ? d.ns : undefined;
 }
 
 /**

@@ -3,6 +3,7 @@
 // location) with time.Parse / ParseInLocation over Go reference layouts, Time.String, and
 // locations (UTC, Local, IANA names through Intl, fixed offsets).
 import { Failure } from './errors.ts';
+import { parseDuration as parseGoDuration } from '../duration.ts';
 import { goQuote, INT64_MAX, INT64_MIN } from './gofmt.ts';
 
 export class ExprDuration {
@@ -121,75 +122,11 @@ function floorMod(a: bigint, b: bigint): bigint {
 
 // ---- durations ------------------------------------------------------------------------------
 
-const UNITS: ReadonlyMap<string, bigint> = new Map([
-  ['ns', 1n],
-  ['us', 1_000n],
-  ['µs', 1_000n],
-  ['μs', 1_000n],
-  ['ms', 1_000_000n],
-  ['s', 1_000_000_000n],
-  ['m', 60_000_000_000n],
-  ['h', 3_600_000_000_000n],
-]);
-
-/** time.ParseDuration. */
+/** time.ParseDuration, failing as a runtime error with Go's message. */
 export function parseDuration(orig: string): ExprDuration {
-  const invalid = (): never => {
-    throw new Failure('runtime', `time: invalid duration ${goQuote(orig)}`, undefined);
-  };
-  let s = orig;
-  let neg = false;
-  if (s !== '' && (s[0] === '-' || s[0] === '+')) {
-    neg = s[0] === '-';
-    s = s.slice(1);
-  }
-  if (s === '0') return new ExprDuration(0n);
-  if (s === '') invalid();
-  let total = 0n;
-  while (s !== '') {
-    if (!(s[0] === '.' || (s[0]! >= '0' && s[0]! <= '9'))) invalid();
-    let i = 0;
-    while (i < s.length && s[i]! >= '0' && s[i]! <= '9') i++;
-    const pre = i > 0;
-    let v = pre ? BigInt(s.slice(0, i)) : 0n;
-    if (v > INT64_MAX) invalid();
-    s = s.slice(i);
-    let frac = 0n;
-    let scale = 1n;
-    let post = false;
-    if (s.startsWith('.')) {
-      s = s.slice(1);
-      let j = 0;
-      while (j < s.length && s[j]! >= '0' && s[j]! <= '9') j++;
-      post = j > 0;
-      for (const d of s.slice(0, j)) {
-        if (scale > 10n ** 18n) break;
-        frac = frac * 10n + BigInt(d);
-        scale *= 10n;
-      }
-      s = s.slice(j);
-    }
-    if (!pre && !post) invalid();
-    let k = 0;
-    while (k < s.length && s[k] !== '.' && !(s[k]! >= '0' && s[k]! <= '9')) k++;
-    const unitName = s.slice(0, k);
-    if (unitName === '') {
-      throw new Failure('runtime', `time: missing unit in duration ${goQuote(orig)}`, undefined);
-    }
-    const unit = UNITS.get(unitName);
-    if (unit === undefined) {
-      throw new Failure(
-        'runtime',
-        `time: unknown unit ${goQuote(unitName)} in duration ${goQuote(orig)}`,
-        undefined,
-      );
-    }
-    s = s.slice(k);
-    v = v * unit + (frac * unit) / scale;
-    total += v;
-    if (total > INT64_MAX + (neg ? 1n : 0n)) invalid();
-  }
-  return new ExprDuration(neg ? -total : total);
+  const d = parseGoDuration(orig);
+  if (!d.ok) throw new Failure('runtime', d.error, undefined);
+  return new ExprDuration(d.ns);
 }
 
 /** Duration.String(): `1h0m0s`, `1.5s`, `100ms`, `0s`. */

@@ -7,6 +7,7 @@
 // measurement, within the metric's `timeout`; only then does the measurement become `Error`.
 import axios, { type AxiosResponse } from 'axios';
 import pRetry, { AbortError } from 'p-retry';
+import { parseDuration } from '../duration.ts';
 import {
   attachResult,
   clockOf,
@@ -92,49 +93,11 @@ export function formatPromTime(d: Date): string {
 // ---------------------------------------------------------------------------------------------
 // Go durations
 
-const DURATION_UNITS: Record<string, number> = {
-  ns: 1,
-  us: 1e3,
-  µs: 1e3, // U+00B5
-  μs: 1e3, // U+03BC
-  ms: 1e6,
-  s: 1e9,
-  m: 60e9,
-  h: 3600e9,
-};
-
 /** Go `time.ParseDuration`; returns nanoseconds, throws with Go's error text. */
 export function parseGoDuration(orig: string): number {
-  const invalid = (): never => {
-    throw new Error(`time: invalid duration ${goQuote(orig)}`);
-  };
-  let s = orig;
-  let neg = false;
-  if (s !== '' && (s[0] === '-' || s[0] === '+')) {
-    neg = s[0] === '-';
-    s = s.slice(1);
-  }
-  if (s === '0') return 0;
-  if (s === '') invalid();
-  let total = 0;
-  while (s !== '') {
-    const num = /^(\d*)(\.(\d*))?/.exec(s)!;
-    const intPart = num[1] ?? '';
-    const fracPart = num[3] ?? '';
-    if (intPart === '' && fracPart === '') invalid();
-    s = s.slice(num[0].length);
-    const unitMatch = /^[^0-9.]*/.exec(s)!;
-    const unit = unitMatch[0];
-    if (unit === '') throw new Error(`time: missing unit in duration ${goQuote(orig)}`);
-    const scale = DURATION_UNITS[unit];
-    if (scale === undefined) {
-      throw new Error(`time: unknown unit ${goQuote(unit)} in duration ${goQuote(orig)}`);
-    }
-    s = s.slice(unit.length);
-    total += Number(`${intPart || '0'}.${fracPart || '0'}`) * scale;
-    if (total > 2 ** 63 - 1) invalid();
-  }
-  return neg ? -total : total;
+  const d = parseDuration(orig);
+  if (!d.ok) throw new Error(d.error);
+  return Number(d.ns);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -36,7 +36,7 @@ describe('Go value syntax', () => {
     assert.equal(parseGoDuration('500ms'), 500);
     assert.equal(parseGoDuration('0'), 0);
     assert.equal(parseGoDuration('-2s'), -2000);
-    assert.throws(() => parseGoDuration('15'), /time: invalid duration "15"/);
+    assert.throws(() => parseGoDuration('15'), /time: missing unit in duration "15"/);
     assert.throws(() => parseGoDuration('abc'), /invalid duration/);
   });
 
@@ -259,7 +259,7 @@ describe('parseControllerFlags', () => {
     );
     assert.match(
       exitOf(() => parse('--leader-election-lease-duration=15')).output,
-      /invalid argument "15" for "--leader-election-lease-duration" flag: time: invalid duration "15"/,
+      /invalid argument "15" for "--leader-election-lease-duration" flag: time: missing unit in duration "15"/,
     );
     assert.match(
       exitOf(() => parse('--controllers=rollouts')).output,
