@@ -10,7 +10,11 @@ import { INSTANCE_ID_LABEL, POD_TEMPLATE_HASH_LABEL } from '../rollout/labels.ts
 import type { TemplateLike } from '../rollout/analysis-run-builder.ts';
 import { reconcileRollout } from '../rollout/reconciler.ts';
 import { releasePatch } from '../rollout/service-selector.ts';
-import { albResetForDeletedRollouts } from '../traffic/alb-annotations.ts';
+import {
+  albResetForDeletedRollouts,
+  MANAGED_ALB_ANNOTATIONS,
+  parseManagedAlbAnnotations,
+} from '../traffic/alb-annotations.ts';
 import { canaryIngressName } from '../traffic/nginx-ingress.ts';
 import { fromLabelSelectorObject, matchesLabels } from '../../sim/selectors/labels.ts';
 import { clusterOps, eventWriter } from './cluster-ops.ts';
@@ -155,8 +159,12 @@ export class RolloutController {
     this.services.onAdd(svcChanged);
     this.services.onUpdate((_, s) => svcChanged(s));
     this.services.onDelete(svcChanged);
-    // A changed stable/ALB Ingress (or our canary Ingress) brings its Rollouts back in sync.
-    const ingressChanged = (ing: KubeObject) => this.enqueueReferencingIngress(ing);
+    // A changed stable/ALB Ingress (or our canary Ingress) brings its Rollouts back in sync, and
+    // one still carrying ALB bookkeeping of a Rollout that is gone gets released.
+    const ingressChanged = (ing: KubeObject) => {
+      this.enqueueReferencingIngress(ing);
+      this.enqueueGoneAlbOwners(ing);
+    };
     this.ingresses.onAdd(ingressChanged);
     this.ingresses.onUpdate((_, i) => ingressChanged(i));
     this.ingresses.onDelete(ingressChanged);
@@ -230,6 +238,46 @@ export class RolloutController {
     }
   }
 
+  /**
+   * Rollouts named in an Ingress's ALB bookkeeping that the cache does not have. Their key's
+   * reconcile releases what they left behind (traffic-routing §3.11: the reset happens on the
+   * next event of the Ingress), which also covers a Rollout deleted while no controller ran.
+   */
+  private enqueueGoneAlbOwners(ing: KubeObject): void {
+    const ns = ing.metadata.namespace ?? '';
+    let managed: Record<string, unknown>;
+    try {
+      managed = parseManagedAlbAnnotations(ing.metadata.annotations?.[MANAGED_ALB_ANNOTATIONS]);
+    } catch {
+      return; // not ours to repair (§3.11: a value that does not parse means do nothing)
+    }
+    for (const name of Object.keys(managed)) {
+      if (!this.rollouts.get(ns, name)) this.queue.add(`${ns}/${name}`);
+    }
+  }
+
+  /**
+   * Whether the Rollout exists on the server. The cache only holds this controller's Rollouts
+   * (instance-id label), so "not cached" alone would release the Services and Ingress entries
+   * of a live Rollout that another controller instance manages.
+   */
+  private async existsLive(ns: string, name: string): Promise<boolean> {
+    const path = resourcePath({
+      group: 'argoproj.io',
+      version: 'v1alpha1',
+      resource: 'rollouts',
+      namespace: ns,
+      name,
+    });
+    try {
+      await this.o.client.get(path);
+      return true;
+    } catch (e) {
+      if (isNotFound(e)) return false;
+      throw e;
+    }
+  }
+
   private enqueueReferencing(obj: KubeObject, what: 'service' | 'workload'): void {
     const name = obj.metadata.name;
     for (const ro of this.rollouts.list(obj.metadata.namespace)) {
@@ -258,6 +306,7 @@ export class RolloutController {
     const raw = this.rollouts.get(ns, name);
     const log = this.o.logger.child({ namespace: ns, rollout: name });
     if (!raw) {
+      if (await this.existsLive(ns, name)) return;
       await this.releaseServices(ns, name);
       await this.releaseIngresses(ns, name);
       return;

@@ -9,6 +9,12 @@ import type { RecordedEvent } from '../kube/event-recorder.ts';
 import { newTrafficRouters } from '../traffic/routers.ts';
 import type { IngressOps } from '../traffic/router.ts';
 import {
+  type ChangeMemo,
+  UNSUPPORTED_ROUTER_REASON,
+  unsupportedRouterNotices,
+  unsupportedRoutersNotice,
+} from '../traffic/unsupported.ts';
+import {
   computeTrafficWeights,
   nextTrafficWeights,
   trafficWeightUpdatedMessage,
@@ -180,6 +186,27 @@ export interface TrafficPassInput extends TrafficState {
   ops: IngressOps;
   emit: (e: RecordedEvent) => void;
   warn: (msg: string) => void;
+  /** Repeated notices (an unsupported router already reported); defaults to dropping them. */
+  debug?: (msg: string) => void;
+  /** What was reported already, per Rollout uid (tests give their own). */
+  notices?: ChangeMemo;
+}
+
+/**
+ * Unsupported routers: a Warning event and a warn line when the set changes for this Rollout,
+ * a debug line on the passes after (unsupported.ts says why).
+ */
+function reportUnsupported(input: TrafficPassInput, unsupported: readonly string[]): void {
+  const notice = unsupportedRoutersNotice(unsupported);
+  const meta = input.rollout.metadata;
+  const key = meta.uid || `${meta.namespace ?? ''}/${meta.name ?? ''}`;
+  const memo = input.notices ?? unsupportedRouterNotices;
+  if (memo.changed(key, notice) && notice !== undefined) {
+    input.emit({ type: 'Warning', reason: UNSUPPORTED_ROUTER_REASON, message: notice });
+    input.warn(notice);
+  } else if (notice !== undefined) {
+    input.debug?.(notice);
+  }
 }
 
 export interface TrafficPassResult {
@@ -203,8 +230,7 @@ export async function reconcileTrafficRouting(input: TrafficPassInput): Promise<
     ops: input.ops,
     emit: input.emit,
   });
-  if (unsupported.length > 0)
-    input.warn(`traffic routers not implemented: ${unsupported.join(', ')}`);
+  reportUnsupported(input, unsupported);
   const decision = routerWeight(input);
   if (!stableGateOpen(input, decision.weight)) return { routeStepApplied: false, skipped: true };
   const stableHash = input.stableRS?.hash ?? '';

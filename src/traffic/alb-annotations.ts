@@ -488,7 +488,7 @@ export interface AlbResetResult {
 }
 
 /** A parsed action value, read the way Go reads ingressutil.ALBAction (field names any case). */
-interface ParsedAction {
+export interface ParsedAction {
   targetGroups: { serviceName?: string; servicePort?: string }[];
   stickiness?: AlbStickiness;
 }
@@ -530,16 +530,45 @@ function parseActionValue(value: string): ParsedAction | undefined {
 }
 
 /**
+ * The port to reset `<prefix>/actions.<svc>` with, or undefined when the key cannot be reset.
+ * Upstream takes it from the old value's target group named `<svc>`, which exists only when the
+ * action is keyed by the stable Service. An action keyed by `rootService` (with or without
+ * ping-pong) names canary and stable target groups only, and upstream then gives up on the whole
+ * Ingress (Q5). Every target group of a weighted action carries the Rollout's one
+ * `alb.servicePort`, which the root Service must expose too (§3.12), so that common port is
+ * used. A header-route action (`actions.<route>`, 100 % to the canary, with its
+ * `conditions.<route>` in the same entry) names no Service at all: resetting it would point the
+ * LBC at a Service called `<route>`, so it stays unresolvable.
+ */
+export function albResetPort(
+  svc: string,
+  parsed: ParsedAction | undefined,
+  isHeaderRoute: boolean,
+): string | undefined {
+  if (parsed === undefined) return undefined;
+  const tgs = parsed.targetGroups;
+  const own = tgs.find((tg) => tg.serviceName === svc)?.servicePort;
+  if (own !== undefined) return own;
+  if (isHeaderRoute || tgs.length < 2) return undefined;
+  const ports = new Set(tgs.map((tg) => tg.servicePort));
+  const [port] = ports;
+  return ports.size === 1 ? port : undefined;
+}
+
+/**
  * The ingress watcher's handling of one ALB-class Ingress. `isLive(name)` must say whether a
  * Rollout of that name exists and still references this Ingress. For every other entry in the
- * bookkeeping, each `…/actions.<svc>` key is reset to 100 % on `<svc>` (port and stickiness taken
- * from the old value), the entry is dropped (the whole annotation when empty), and the legacy
- * annotation is removed.
+ * bookkeeping, each `…/actions.<svc>` key is reset to 100 % on `<svc>` (port from the old value,
+ * see albResetPort; stickiness carried over), the entry is dropped (the whole annotation when
+ * empty), and the legacy annotation is removed. With `rootService` this is 100 % to the root
+ * Service, the Service of the user's own Ingress rule, exactly as a stable-keyed action goes to
+ * 100 % on the stable Service (whose hash selector is removed with the Rollout too).
  *
- * Q5 (fixed on purpose): a key whose old value names no target group for `<svc>` (ping-pong
- * root actions, header-route actions) is left as it is instead of aborting the whole sync, and
- * its entry is still dropped. `conditions.*` keys stay too: removing a condition while its
- * action and `/*` path stay would send every request to the canary.
+ * Q5 (fixed on purpose): a key that still cannot be reset (a header-route action, an old value
+ * that does not parse) is left as it is instead of aborting the whole sync, and its entry is
+ * still dropped: the Rollout that owned it is gone and nothing will manage it again. Its
+ * `conditions.*` key and `/*` path stay too: removing a condition while its action and path stay
+ * would send every request to the canary Service.
  * A bookkeeping value that does not parse means: do nothing.
  */
 export function albResetForDeletedRollouts(
@@ -563,13 +592,15 @@ export function albResetForDeletedRollouts(
       continue;
     }
     touched = true;
-    for (const key of managed[rolloutName] ?? []) {
+    const keys = managed[rolloutName] ?? [];
+    for (const key of keys) {
       const at = key.indexOf(ALB_ACTION_PREFIX);
       if (at === -1) continue;
       const svc = key.slice(at + ALB_ACTION_PREFIX.length);
       const old = annotations[key];
       const parsed = old === undefined ? undefined : parseActionValue(old);
-      const port = parsed?.targetGroups.find((tg) => tg.serviceName === svc)?.servicePort;
+      const conditionKey = `${key.slice(0, at)}${ALB_CONDITION_PREFIX}${svc}`;
+      const port = albResetPort(svc, parsed, keys.includes(conditionKey));
       if (parsed === undefined || port === undefined) {
         skipped.push(key);
         continue;

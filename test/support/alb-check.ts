@@ -304,11 +304,21 @@ export function checkAlbConditions(value: string): string[] {
   return d.problems;
 }
 
+/** A path that matches every request: `/` Prefix, or `/*` (the LBC's wildcard form). */
+function isCatchAll(p: { path?: string; pathType?: string }): boolean {
+  return (p.path === '/' && p.pathType === 'Prefix') || p.path === '/*' || p.path === undefined;
+}
+
 /**
  * Checks a whole Ingress as the LBC builds it: every path with port `use-annotation` must have
  * its `<prefix>/actions.<svc>` (else 503 or a reconcile error), each action and condition must
  * pass the checks above, and the managed-alb-annotations bookkeeping must parse and name keys
- * that exist. Problems are prefixed with the annotation key.
+ * that exist. Every other `<prefix>/actions.*` and `<prefix>/conditions.*` key is decoded too
+ * (the LBC parses an action only when a path uses it, but a bad one left behind breaks the
+ * Ingress the moment a path does). A path with conditions placed after a catch-all path of the
+ * same rule is reported: the LBC gives rules the path order as priority, so the catch-all would
+ * take every request first and the header route would never match. Problems are prefixed with
+ * the annotation key.
  */
 export function checkAlbIngress(
   ingress: KubeObject,
@@ -317,14 +327,27 @@ export function checkAlbIngress(
   const prefix = opts.prefix ?? 'alb.ingress.kubernetes.io';
   const annotations = ingress.metadata.annotations ?? {};
   const out: string[] = [];
-  const spec = (ingress.spec ?? {}) as { rules?: { http?: { paths?: { backend?: Obj }[] } }[] };
+  const spec = (ingress.spec ?? {}) as {
+    rules?: { http?: { paths?: { path?: string; pathType?: string; backend?: Obj }[] } }[];
+  };
   const checked = new Set<string>();
   for (const rule of spec.rules ?? []) {
+    let catchAll: string | undefined;
     for (const p of rule.http?.paths ?? []) {
       const b = p.backend ?? {};
       const svc = isObj(b.service) ? b.service : undefined;
       const name = svc ? (svc.name as string | undefined) : (b.serviceName as string | undefined);
       const port = svc ? (isObj(svc.port) ? svc.port.name : undefined) : b.servicePort;
+      const conditioned =
+        port === 'use-annotation' &&
+        name !== undefined &&
+        annotations[`${prefix}/conditions.${name}`] !== undefined;
+      if (conditioned && catchAll !== undefined) {
+        out.push(
+          `${prefix}/conditions.${name}: path ${JSON.stringify(p.path ?? '')} comes after the catch-all path of ${catchAll}, which takes every request first`,
+        );
+      }
+      if (!conditioned && isCatchAll(p) && catchAll === undefined) catchAll = name ?? '?';
       if (port !== 'use-annotation' || name === undefined || checked.has(name)) continue;
       checked.add(name);
       const actionKey = `${prefix}/actions.${name}`;
@@ -338,6 +361,22 @@ export function checkAlbIngress(
       const cond = annotations[condKey];
       if (cond !== undefined)
         for (const problem of checkAlbConditions(cond)) out.push(`${condKey}: ${problem}`);
+    }
+  }
+  for (const [key, value] of Object.entries(annotations)) {
+    for (const [kindPrefix, check] of [
+      [`${prefix}/actions.`, (v: string) => checkAlbAction(v, opts)],
+      [`${prefix}/conditions.`, checkAlbConditions],
+    ] as const) {
+      if (!key.startsWith(kindPrefix)) continue;
+      const name = key.slice(kindPrefix.length);
+      if (checked.has(name)) continue;
+      for (const problem of check(value)) out.push(`${key}: ${problem}`);
+      if (
+        kindPrefix.endsWith('conditions.') &&
+        annotations[`${prefix}/actions.${name}`] === undefined
+      )
+        out.push(`${key}: no ${prefix}/actions.${name} to go with it`);
     }
   }
   const managedKey = 'rollouts.argoproj.io/managed-alb-annotations';

@@ -1,8 +1,8 @@
 // getting-started/alb end to end against the emulator with both controllers (traffic-routing
 // §3.3, §3.4, §3.6, §3.7, §3.11, §6.1; rollout-semantics §6.5, §6.6): the forward action
 // annotation, status.canary.weights and the Service selectors after the first deploy, at
-// `setWeight: 5`, after the promotion and after an abort; the bookkeeping reset once the
-// Rollout is deleted.
+// `setWeight: 5`, after the promotion and after an abort; the action and bookkeeping reset once
+// the Rollout is deleted.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject } from '../../../src/api/kube-object.ts';
@@ -168,9 +168,9 @@ describe('getting-started/alb (ALB traffic routing)', () => {
     }, 'scale-down-deadline on the aborted canary ReplicaSet');
     assert.equal(aborted.spec, 1);
 
-    // Deleting the Rollout drops its bookkeeping. The action key names the rootService, which
-    // no target group carries, so there is no port to reset it with (traffic-routing Q5): it is
-    // left as the last write made it, 100% to the stable Service.
+    // Deleting the Rollout resets its action to 100% on the Service the action is keyed by —
+    // here the rootService of the user's Ingress rule, on the port every target group shared
+    // (traffic-routing §3.7, §3.11; Q5) — and removes the bookkeeping.
     await deleteRollout(cluster, ns);
     const reset = await eventually(
       async () => {
@@ -180,6 +180,17 @@ describe('getting-started/alb (ALB traffic routing)', () => {
       'ALB bookkeeping removed',
       20_000,
     );
-    assert.equal(reset.metadata.annotations?.[ACTION_KEY], action(0));
+    assert.deepEqual(reset.metadata.annotations, {
+      'kubernetes.io/ingress.class': 'alb',
+      [ACTION_KEY]:
+        '{"Type":"forward","ForwardConfig":{"TargetGroups":[{"ServiceName":"rollouts-demo-root","ServicePort":"80","Weight":100}]}}',
+    });
+    const services = await Promise.all(
+      ['rollouts-demo-root', 'rollouts-demo-canary', 'rollouts-demo-stable'].map((n) =>
+        cluster.get('Service', ns, n),
+      ),
+    );
+    assert.deepEqual(checkAlbIngress(reset, { lookup: servicesLookup(services) }), []);
+    assert.deepEqual(reset.spec, fixture('alb').find((d) => d.kind === 'Ingress')!.spec);
   });
 });

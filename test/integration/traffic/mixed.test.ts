@@ -1,12 +1,14 @@
 // getting-started/mixed (NGINX + SMI) against the emulator: SMI has no router here yet, so only
 // the NGINX half runs; it must behave exactly as with NGINX alone (traffic-routing §3.6: every
-// router gets the same weight; an unsupported one is reported and skipped).
+// router gets the same weight; an unsupported one is reported once and skipped).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   Cluster,
+  eventsOf,
   promote,
   startController,
+  waitForEvent,
   waitForPhase,
   type ControllerHandle,
 } from '../../support/controller.ts';
@@ -70,5 +72,23 @@ describe('getting-started/mixed (NGINX + SMI)', () => {
     await waitForWeights(cluster, ns, expectedWeights(0, h2, h2));
     await canaryWeight(ns, 0);
     await waitForSelectors(cluster, ns, { canary: h2, stable: h2 });
+
+    // SMI is reported once, not on each of the many passes above (the recorder would have
+    // bumped the event's count for every repeat).
+    const notice =
+      'Traffic routing via smi is not supported by this controller: it is left untouched and gets no weight';
+    await waitForEvent(cluster, ns, NAME, 'TrafficRouterNotSupported', notice, 'Warning');
+    const notices = (await eventsOf(cluster, ns, NAME)).filter(
+      (e) => e.reason === 'TrafficRouterNotSupported',
+    );
+    assert.deepEqual(notices, [
+      {
+        type: 'Warning',
+        reason: 'TrafficRouterNotSupported',
+        message: notice,
+        object: NAME,
+        count: 1,
+      },
+    ]);
   });
 });

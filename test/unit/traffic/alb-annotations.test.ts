@@ -9,6 +9,7 @@ import {
   albHeaderRoutePatch,
   albRemoveManagedRoutesPatch,
   albResetForDeletedRollouts,
+  albResetPort,
   albWeightActionValue,
   albWeightAnnotations,
   albWeightPatch,
@@ -19,6 +20,7 @@ import {
   STICKINESS_RANGE_MESSAGE,
   validateAlbIngresses,
   withManagedKeys,
+  type ParsedAction,
 } from '../../../src/traffic/alb-annotations.ts';
 import type { WeightDestination } from '../../../src/traffic/router.ts';
 import {
@@ -587,7 +589,7 @@ describe('ingress watcher reset of a deleted Rollout (§3.11, Q5)', () => {
     );
   });
 
-  it('Q5: unresolvable root-service key is skipped, entry still dropped, others kept', () => {
+  it('ping-pong root-service key: reset to 100% on the root Service with the common port', () => {
     const pp = albConfig(
       albRollout({
         name: 'gone',
@@ -601,13 +603,121 @@ describe('ingress watcher reset of a deleted Rollout (§3.11, Q5)', () => {
       (n) => n === 'rollout',
     );
     assert.deepEqual(res.enqueue, ['rollout']);
-    assert.deepEqual(res.skipped, ['alb.ingress.kubernetes.io/actions.root-svc']);
+    assert.deepEqual(res.skipped, []);
     assert.equal(res.annotations?.[MANAGED_ALB_ANNOTATIONS], `{"rollout":["${ACTION}"]}`);
     assert.equal(
       res.annotations?.['alb.ingress.kubernetes.io/actions.root-svc'],
-      ann['alb.ingress.kubernetes.io/actions.root-svc'],
+      action([tg('root-svc', 100)]),
     );
+    // The live Rollout's action is untouched.
+    assert.equal(res.annotations?.[ACTION], ann[ACTION]);
+    assertAlbValid(res.annotations, LOOKUP);
   });
+
+  it('rootService key (getting-started/alb): reset to the root Service, bookkeeping gone', () => {
+    const root = albConfig(albRollout({ alb: { rootService: 'root-svc' } }));
+    const rootKey = 'alb.ingress.kubernetes.io/actions.root-svc';
+    const ann = albWeightAnnotations(root, undefined, 0);
+    const res = albResetForDeletedRollouts(albIngress('ingress', 'root-svc', ann), () => false);
+    assert.deepEqual(res.annotations, { [rootKey]: action([tg('root-svc', 100)]) });
+    assert.deepEqual(res.skipped, []);
+    assertAlbIngressValid(albIngress('ingress', 'root-svc', res.annotations), LOOKUP);
+  });
+
+  it('header-route keys are left (no Service to reset to), their entry still dropped', () => {
+    const c = albConfig(
+      albRollout({ canary: { trafficRouting: { managedRoutes: [{ name: 'hdr' }] } } }),
+    );
+    const ing = albIngress('ingress', STABLE, albWeightAnnotations(c, undefined, 20));
+    const withRoute = applyMergePatch(
+      ing,
+      albHeaderRoutePatch(c, ing, {
+        name: 'hdr',
+        match: [{ headerName: 'X', headerValue: { exact: 'a' } }],
+      })!,
+    ) as KubeObject;
+    const before = withRoute.metadata.annotations ?? {};
+    const res = albResetForDeletedRollouts(withRoute, () => false);
+    assert.deepEqual(res.skipped, ['alb.ingress.kubernetes.io/actions.hdr']);
+    assert.deepEqual(res.annotations, {
+      [ACTION]: action([tg(STABLE, 100)]),
+      'alb.ingress.kubernetes.io/actions.hdr': before['alb.ingress.kubernetes.io/actions.hdr'],
+      'alb.ingress.kubernetes.io/conditions.hdr':
+        before['alb.ingress.kubernetes.io/conditions.hdr'],
+    });
+  });
+});
+
+describe('albResetPort (§3.11 reset port, Q5)', () => {
+  const split = (...tgs: [string, string | undefined][]): ParsedAction => ({
+    targetGroups: tgs.map(([serviceName, servicePort]) => ({
+      serviceName,
+      ...(servicePort !== undefined ? { servicePort } : {}),
+    })),
+  });
+  const rows: {
+    name: string;
+    svc: string;
+    parsed: ParsedAction | undefined;
+    headerRoute?: boolean;
+    want: string | undefined;
+  }[] = [
+    {
+      name: 'stable-keyed: the own target group (upstream)',
+      svc: 's',
+      parsed: split(['c', '80'], ['s', '80']),
+      want: '80',
+    },
+    {
+      name: 'own target group wins over a different common port',
+      svc: 's',
+      parsed: split(['c', '81'], ['s', '80']),
+      want: '80',
+    },
+    {
+      name: 'root-keyed: the one port all target groups share',
+      svc: 'root',
+      parsed: split(['c', '80'], ['s', '80']),
+      want: '80',
+    },
+    {
+      name: 'root-keyed with experiment destinations',
+      svc: 'root',
+      parsed: split(['c', '443'], ['ex', '443'], ['s', '443']),
+      want: '443',
+    },
+    {
+      name: 'root-keyed, target groups disagree: unresolvable',
+      svc: 'root',
+      parsed: split(['c', '80'], ['s', '81']),
+      want: undefined,
+    },
+    {
+      name: 'root-keyed, a target group without port: unresolvable',
+      svc: 'root',
+      parsed: split(['c', '80'], ['s', undefined]),
+      want: undefined,
+    },
+    {
+      name: 'header route (conditions key in the entry): unresolvable',
+      svc: 'hdr',
+      parsed: split(['c', '80'], ['s', '80']),
+      headerRoute: true,
+      want: undefined,
+    },
+    {
+      name: 'single target group naming another Service: unresolvable',
+      svc: 'hdr',
+      parsed: split(['c', '80']),
+      want: undefined,
+    },
+    { name: 'old value did not parse', svc: 's', parsed: undefined, want: undefined },
+  ];
+  for (const row of rows) {
+    it(row.name, () =>
+      assert.equal(albResetPort(row.svc, row.parsed, row.headerRoute ?? false), row.want),
+    );
+  }
 });
 
 describe('Ingress validation against the Rollout (§3.2, TR-17/18)', () => {

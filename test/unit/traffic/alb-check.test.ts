@@ -147,6 +147,70 @@ describe('checkAlbConditions', () => {
 });
 
 describe('checkAlbIngress', () => {
+  const COND = 'alb.ingress.kubernetes.io/conditions.hdr';
+  const HDR_ACTION = 'alb.ingress.kubernetes.io/actions.hdr';
+  const cond = '[{"field":"http-header","httpHeaderConfig":{"httpHeaderName":"X","values":["a"]}}]';
+  const hdrAction =
+    '{"Type":"forward","ForwardConfig":{"TargetGroups":[{"ServiceName":"b","ServicePort":"443","Weight":100}]}}';
+  const hdrPath = {
+    path: '/*',
+    pathType: 'ImplementationSpecific',
+    backend: { service: { name: 'hdr', port: { name: 'use-annotation' } } },
+  };
+  const rows: {
+    name: string;
+    annotations: Record<string, string>;
+    /** The header path goes before the user's `/` path (as Argo puts it) unless false. */
+    headerFirst?: boolean;
+    headerPath?: boolean;
+    want: string[];
+  }[] = [
+    {
+      name: 'header route in front of the catch-all path',
+      annotations: { [COND]: cond, [HDR_ACTION]: hdrAction },
+      headerPath: true,
+      want: [],
+    },
+    {
+      name: 'header route behind the catch-all path is shadowed',
+      annotations: { [COND]: cond, [HDR_ACTION]: hdrAction },
+      headerPath: true,
+      headerFirst: false,
+      want: [
+        `${COND}: path "/*" comes after the catch-all path of a, which takes every request first`,
+      ],
+    },
+    {
+      name: 'an action no path uses is still decoded',
+      annotations: { [HDR_ACTION]: '{"Type":"forward","ForwardConfig":{"TargetGroups":[]}}' },
+      want: [`${HDR_ACTION}: forward action has no target groups`],
+    },
+    {
+      name: 'a condition without its action',
+      annotations: { [COND]: cond },
+      want: [`${COND}: no alb.ingress.kubernetes.io/actions.hdr to go with it`],
+    },
+    {
+      name: 'a condition no path uses is still decoded',
+      annotations: { [COND]: 'null', [HDR_ACTION]: hdrAction },
+      want: [`${COND}: conditions are null: the route would match every request`],
+    },
+  ];
+  for (const row of rows) {
+    it(row.name, () => {
+      const ing = albIngress('i', 'a', {
+        'alb.ingress.kubernetes.io/actions.a': ok(0).replace('"b"', '"a"'),
+        ...row.annotations,
+      });
+      if (row.headerPath) {
+        const rule = (ing.spec as { rules: { http: { paths: unknown[] } }[] }).rules[0]!;
+        rule.http.paths =
+          row.headerFirst === false ? [...rule.http.paths, hdrPath] : [hdrPath, ...rule.http.paths];
+      }
+      assert.deepEqual(checkAlbIngress(ing, { lookup: LOOKUP }), row.want);
+    });
+  }
+
   it('flags a listed key that is not set', () => {
     const ing = albIngress('i', 'a', {
       'alb.ingress.kubernetes.io/actions.a': ok(0).replace('"b"', '"a"'),
