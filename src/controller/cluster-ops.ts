@@ -89,6 +89,10 @@ export function clusterOps(
         metadata: { name, namespace },
       });
     },
+    async patchPod(namespace, name, patch) {
+      const path = resourcePath({ group: '', version: 'v1', resource: 'pods', namespace, name });
+      return client.patch(path, patch, 'merge');
+    },
     async patchWorkload(apiVersion, kind, namespace, name, patch) {
       const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
       const resource = `${kind.toLowerCase()}s`;

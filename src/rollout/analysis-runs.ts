@@ -59,6 +59,8 @@ export interface AnalysisPassInput {
   ops: AnalysisRunOps;
   events: EventSink;
   log: Log;
+  /** A rollback within spec.rollbackWindow: no analysis, current runs cancelled (§6.10). */
+  rollbackWithinWindow?: boolean;
 }
 
 export type Cancel = (run: AnalysisRunLike | undefined) => Promise<void>;
@@ -102,6 +104,7 @@ export async function reconcileAnalysisSlots(
       currentPodHash: a.newRS.hash,
       abort: a.pause.isAborted(),
       promoteFull: a.old.promoteFull === true,
+      rollbackWithinWindow: a.rollbackWithinWindow === true,
     })
   ) {
     for (const r of currentRuns) {

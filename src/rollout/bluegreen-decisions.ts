@@ -67,8 +67,10 @@ export function isFastTracked(i: {
   promoteFull: boolean;
   activeServiceHash: string;
   newHash: string;
+  /** Back to a revision within spec.rollbackWindow: nothing to wait for either (§6.10). */
+  rollbackWithinWindow?: boolean;
 }): boolean {
-  if (i.promoteFull) return true;
+  if (i.promoteFull || i.rollbackWithinWindow === true) return true;
   if (i.activeServiceHash === '') return true;
   return i.activeServiceHash === i.newHash;
 }
@@ -150,6 +152,8 @@ export function blueGreenPromotionReason(i: {
   activeSelector: string;
   currentHash: string;
   promoteFull: boolean;
+  /** Back to a revision within spec.rollbackWindow (§6.10). */
+  rollbackWithinWindow?: boolean;
   aborted: boolean;
   postPromotionConfigured: boolean;
   postPromotionSuccessful: boolean;
@@ -159,6 +163,7 @@ export function blueGreenPromotionReason(i: {
   if (i.activeSelector === '') return 'Initial deploy';
   if (i.activeSelector !== i.currentHash) return undefined;
   if (i.promoteFull) return 'Full promotion requested';
+  if (i.rollbackWithinWindow === true) return 'Rollback within window';
   if (i.aborted) return undefined;
   if (i.postPromotionConfigured && !i.postPromotionSuccessful) return undefined;
   return 'Completed blue-green update';

@@ -44,6 +44,8 @@ export class BlueGreenPass extends RolloutPass {
   private previewSelector = '';
   /** The new ReplicaSet carried a scale-down deadline when the pass began (a rollback to it). */
   private newHadDeadline = false;
+  /** A rollback to a revision within spec.rollbackWindow: fast-tracked (§6.10). */
+  private window = false;
 
   constructor(ctx: RolloutContext) {
     super(ctx);
@@ -75,6 +77,7 @@ export class BlueGreenPass extends RolloutPass {
     const { ctx } = this;
     if (!(await this.findReplicaSets()) || !this.newRS) return this.result();
     this.newHadDeadline = this.newRS.scaleDownDeadline !== undefined;
+    this.window = this.rollbackWithinWindow();
     this.activeSelector = serviceSelectorHash(ctx.service(this.bg.activeService));
     this.previewSelector = this.bg.previewService
       ? serviceSelectorHash(ctx.service(this.bg.previewService))
@@ -129,7 +132,10 @@ export class BlueGreenPass extends RolloutPass {
         (this.bg.previewReplicaCount !== undefined &&
           readyForPause(this.newRS, this.bg.previewReplicaCount)),
       saturated: isSaturated(this.newRS, this.R),
+      rollbackWithinWindow: this.window,
     });
+    // After the Services and analysis, as in Go: the labels follow the roles as they now stand.
+    await this.reconcileEphemeralMetadata();
     await this.writeStatus({ reset: false });
     return this.result();
   }
@@ -146,7 +152,8 @@ export class BlueGreenPass extends RolloutPass {
       previewReplicaCount: this.bg.previewReplicaCount,
       activeRS: this.views.find((v) => v.hash === this.activeSelector && v.hash !== ''),
       newRS: this.newRS!,
-      promoteFull: this.old.promoteFull === true,
+      // A rollback within the window goes straight to full size, like promote full.
+      promoteFull: this.old.promoteFull === true || this.window,
       paused: this.ctx.ro.spec.paused === true || (this.old.pauseConditions?.length ?? 0) > 0,
       scaleUpPreviewCheckPoint: this.old.blueGreen?.scaleUpPreviewCheckPoint === true,
     });
@@ -203,6 +210,7 @@ export class BlueGreenPass extends RolloutPass {
       promoteFull: this.old.promoteFull === true,
       activeServiceHash: this.activeSelector,
       newHash: this.newRS!.hash,
+      rollbackWithinWindow: this.window,
     });
   }
 
@@ -382,7 +390,7 @@ export class BlueGreenPass extends RolloutPass {
       delete blueGreen.postPromotionAnalysisRunStatus;
       if (ctx.ro.spec.restartAt) next.restartedAt = ctx.ro.spec.restartAt;
     } else {
-      if (old.promoteFull) {
+      if (old.promoteFull || this.window) {
         this.pause.clearPauses();
         this.pause.removeAbort();
       }
@@ -391,6 +399,7 @@ export class BlueGreenPass extends RolloutPass {
         activeSelector: this.activeSelector,
         currentHash: newRS.hash,
         promoteFull: old.promoteFull === true,
+        rollbackWithinWindow: this.window,
         aborted: this.pause.isAborted(),
         postPromotionConfigured: this.bg.postPromotionAnalysis !== undefined,
         postPromotionSuccessful: blueGreen.postPromotionAnalysisRunStatus?.status === 'Successful',

@@ -102,9 +102,11 @@ export class CanaryPass extends RolloutPass {
       return this.result();
     }
 
+    await this.reconcileEphemeralMetadata();
     await this.cleanUpHistory();
     await this.reconcileServices();
     if (this.routed && (await this.reconcileTraffic())) return this.result();
+    const abortedBeforeAnalysis = this.pause.isAborted();
     // Before scaling, as in Go: a failed run aborts, and this very pass scales the canary down.
     this.analysis = await reconcileCanaryAnalysis({
       raw: ctx.raw,
@@ -120,7 +122,16 @@ export class CanaryPass extends RolloutPass {
       ops: ctx.ops,
       events: this.events,
       log: ctx.log,
+      rollbackWithinWindow: this.rollbackWithinWindow(),
     });
+    if (this.routed && !abortedBeforeAnalysis && this.pause.isAborted()) {
+      // The routers ran before analysis (upstream order) and sent this step's weight. Go would
+      // leave it there until the next pass; an abort means traffic goes back to stable first,
+      // so the Services and routers are run again now as an aborted pass runs them. A router
+      // error only requeues here: the abort itself must still be written below.
+      await this.reconcileServices();
+      await this.reconcileTraffic();
+    }
     const scaled = await this.reconcileReplicaSets();
     if (!scaled) this.reconcilePauseStep();
     await this.writeStatus({ reset: false });
@@ -145,16 +156,26 @@ export class CanaryPass extends RolloutPass {
     return w ? { canary: w.canary.weight, stable: w.stable.weight } : undefined;
   }
 
-  /** True when the pass must end (router error). */
+  /**
+   * True when the pass must end (router error). A second call in one pass (after an abort by
+   * analysis) starts from the weights the first one recorded and keeps them if it fails.
+   */
   private async reconcileTraffic(): Promise<boolean> {
     const { ctx } = this;
+    const earlier = this.traffic?.weights;
+    const state = this.trafficState();
+    if (earlier)
+      state.status = { ...state.status, canary: { ...state.status.canary, weights: earlier } };
     this.traffic = await reconcileTrafficRouting({
-      ...this.trafficState(),
+      ...state,
       rollout: ctx.ro,
       ops: ctx.ops,
       emit: (e) => this.events.emit(ctx.raw, e),
       warn: (msg) => ctx.log.warn(msg),
+      debug: (msg) => ctx.log.debug(msg),
     });
+    if (earlier && this.traffic.weights === undefined)
+      this.traffic = { ...this.traffic, weights: earlier };
     const err = this.traffic.error;
     if (err !== undefined) {
       // A stale Ingress (409): retry at once like any other conflict.
@@ -534,9 +555,17 @@ export class CanaryPass extends RolloutPass {
           reason: EventReason.SkipSteps,
           message: 'Rollback to stable ReplicaSets',
         });
+      } else if (stepCount > 0 && this.newRS!.specReplicas > 0 && this.rollbackWithinWindow()) {
+        index = stepCount;
+        this.events.emit(ctx.raw, {
+          type: 'Normal',
+          reason: EventReason.SkipSteps,
+          message: 'Rollback to active ReplicaSets within RollbackWindow',
+        });
       }
     } else {
-      if (old.promoteFull) {
+      // A rollback within spec.rollbackWindow skips what is left of the steps (§6.10).
+      if (old.promoteFull || this.rollbackWithinWindow()) {
         this.pause.clearPauses();
         this.pause.removeAbort();
         if (stepCount > 0) index = stepCount;
@@ -635,6 +664,7 @@ export class CanaryPass extends RolloutPass {
     if (newRS.availableReplicas < this.R && !(threshold && canaryReached(newRS, this.R, threshold)))
       return undefined;
     if (old.promoteFull) return 'Full promotion requested';
+    if (this.rollbackWithinWindow()) return 'Rollback within window';
     const stepCount = this.steps.length;
     if (stepCount === 0 || index === stepCount) return `Completed all ${stepCount} canary steps`;
     return undefined;

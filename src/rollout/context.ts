@@ -19,6 +19,8 @@ export interface ClusterOps extends AnalysisRunOps, IngressOps {
   patchRolloutStatus(namespace: string, name: string, patch: object): Promise<KubeObject>;
   /** The Eviction API (honours PodDisruptionBudgets on a real cluster). */
   evictPod(namespace: string, name: string): Promise<void>;
+  /** Merge patch on a Pod's metadata (ephemeral labels/annotations, rollout-semantics §5.5). */
+  patchPod(namespace: string, name: string, patch: object): Promise<KubeObject>;
   /** Merge patch on a Service. */
   patchService(namespace: string, name: string, patch: object): Promise<KubeObject>;
   /** Merge patch on a workloadRef target (scale-down of the referenced Deployment). */

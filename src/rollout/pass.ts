@@ -23,7 +23,22 @@ import {
   rsView,
   type RsView,
 } from './replicasets.ts';
-import { findNewReplicaSet, replicaSetMatchesTemplate } from './template-equality.ts';
+import {
+  findNewReplicaSet,
+  parseEphemeralMetadataAnnotation,
+  replicaSetMatchesTemplate,
+  type AntiAffinityConfig,
+  type FindNewReplicaSetOptions,
+} from './template-equality.ts';
+import { replicaSetAffinityUpdate, withInjectedAntiAffinity } from './anti-affinity.ts';
+import {
+  ephemeralStrategy,
+  ephemeralTargets,
+  newReplicaSetMetadata,
+  podMetadataPatch,
+  replicaSetWithEphemeralMetadata,
+} from './ephemeral-metadata.ts';
+import { isRollbackWithinWindow } from './rollback-window.ts';
 import { podTemplateHash } from './hash.ts';
 import { mergePatchDiff } from '../kube/merge-diff.ts';
 import type { EventSink, RecordedEvent } from '../kube/event-recorder.ts';
@@ -92,6 +107,39 @@ export abstract class RolloutPass {
     return this.ctx.raw.metadata.namespace ?? 'default';
   }
 
+  /** Go GetRolloutAffinity: the strategy's antiAffinity (§5.4). */
+  protected get antiAffinity(): AntiAffinityConfig | undefined {
+    const strategy = this.ctx.ro.spec.strategy;
+    return strategy?.canary?.antiAffinity ?? strategy?.blueGreen?.antiAffinity;
+  }
+
+  /** How controller additions are recognised in a stored template (template-equality.ts). */
+  protected templateMatchOptions(): FindNewReplicaSetOptions {
+    return {
+      ...(this.antiAffinity ? { antiAffinity: this.antiAffinity } : {}),
+      ...(this.old.stableRS ? { stableHashForAntiAffinity: this.old.stableRS } : {}),
+    };
+  }
+
+  /**
+   * spec.rollbackWindow: the new ReplicaSet is an older revision than the stable one, at most
+   * `revisions` back (rollback-window.ts). Such an update is fast-tracked like a rollback to stable.
+   */
+  protected rollbackWithinWindow(): boolean {
+    const toWindow = (v: RsView | undefined) =>
+      v && {
+        name: v.name,
+        creationTimestamp: v.creationTimestamp,
+        annotations: v.obj.metadata.annotations,
+      };
+    return isRollbackWithinWindow({
+      revisions: this.ctx.ro.spec.rollbackWindow?.revisions,
+      newRS: toWindow(this.newRS),
+      stableRS: toWindow(this.stableRS),
+      all: this.views.map((v) => toWindow(v)!),
+    });
+  }
+
   protected requeueAt(at: Date): void {
     this.requeueMs = earliest(this.requeueMs, Math.max(0, at.getTime() - this.ctx.now.getTime()));
   }
@@ -111,7 +159,10 @@ export abstract class RolloutPass {
       this.views.map((v) => v.obj),
       ctx.template,
       hash,
-      this.old.currentPodHash ? { currentPodHash: this.old.currentPodHash } : {},
+      {
+        ...this.templateMatchOptions(),
+        ...(this.old.currentPodHash ? { currentPodHash: this.old.currentPodHash } : {}),
+      },
     );
     if (!found) {
       await this.createNewReplicaSet(hash);
@@ -139,9 +190,26 @@ export abstract class RolloutPass {
       replicas: this.R,
       minReadySeconds: ctx.ro.spec.minReadySeconds,
     });
+    // The controller's additions to the template (§5.3): the anti-affinity term against the
+    // stable ReplicaSet (§5.4) and the ephemeral metadata of the role it starts in (§5.5).
+    const tplSpec = (body.spec as { template: { spec?: Record<string, unknown> } }).template;
+    const affinity = withInjectedAntiAffinity({
+      affinity: tplSpec.spec?.affinity,
+      antiAffinity: this.antiAffinity,
+      stableHash: this.old.stableRS,
+      podHash: hash,
+      namespace: this.ns,
+    });
+    if (affinity !== undefined) tplSpec.spec = { ...(tplSpec.spec ?? {}), affinity };
+    const stableExists =
+      !!this.old.stableRS && this.views.some((v) => v.hash === this.old.stableRS);
+    const withMetadata = replicaSetWithEphemeralMetadata(
+      body,
+      newReplicaSetMetadata(ephemeralStrategy(ctx.ro.spec.strategy), stableExists),
+    );
     let created: KubeObject;
     try {
-      created = await ctx.ops.createReplicaSet(this.ns, body);
+      created = await ctx.ops.createReplicaSet(this.ns, withMetadata ?? body);
     } catch (e) {
       const code = (e as { code?: number }).code;
       if (code === 409) {
@@ -149,7 +217,11 @@ export abstract class RolloutPass {
         const ours = existing?.metadata.ownerReferences?.some(
           (r) => r.controller && r.uid === ctx.raw.metadata.uid,
         );
-        if (existing && ours && replicaSetMatchesTemplate(existing, ctx.template)) {
+        if (
+          existing &&
+          ours &&
+          replicaSetMatchesTemplate(existing, ctx.template, this.templateMatchOptions())
+        ) {
           // Our own ReplicaSet, not yet in the cache: the next pass will find it.
           this.requeueAt(new Date(ctx.now.getTime() + 100));
           return;
@@ -216,7 +288,11 @@ export abstract class RolloutPass {
     });
   }
 
-  /** Revision bump on rollback, minReadySeconds kept in sync. True when it wrote. */
+  /**
+   * Revision bump on rollback, minReadySeconds and the injected anti-affinity term (§5.4: it
+   * follows status.stableRS, and goes once this ReplicaSet is the stable one) kept in sync. True
+   * when it wrote.
+   */
   protected async syncNewReplicaSet(): Promise<boolean> {
     const rs = this.newRS!;
     const others = this.views.filter((v) => v !== rs);
@@ -224,14 +300,31 @@ export abstract class RolloutPass {
     const bumped =
       rs.revision < wantRevision ? bumpedRevisionAnnotations(rs, wantRevision) : undefined;
     const minReady = this.ctx.ro.spec.minReadySeconds ?? 0;
-    const spec = rs.obj.spec as { minReadySeconds?: number };
-    if (!bumped && (spec.minReadySeconds ?? 0) === minReady) {
+    const spec = rs.obj.spec as {
+      minReadySeconds?: number;
+      template?: { spec?: Record<string, unknown> };
+    };
+    const affinity = replicaSetAffinityUpdate({
+      affinity: spec.template?.spec?.affinity,
+      antiAffinity: this.antiAffinity,
+      stableHash: this.old.stableRS,
+      podHash: rs.hash,
+      namespace: this.ns,
+    });
+    if (!bumped && !affinity && (spec.minReadySeconds ?? 0) === minReady) {
       await this.setRolloutRevision(rs.revision);
       return false;
     }
     const next = structuredClone(rs.obj);
     next.metadata.annotations = { ...(next.metadata.annotations ?? {}), ...(bumped ?? {}) };
     (next.spec as { minReadySeconds?: number }).minReadySeconds = minReady;
+    if (affinity) {
+      const tpl = ((next.spec as { template?: { spec?: Record<string, unknown> } }).template ??=
+        {});
+      tpl.spec ??= {};
+      if (affinity.affinity === undefined) delete tpl.spec.affinity;
+      else tpl.spec.affinity = affinity.affinity;
+    }
     await this.ctx.ops.updateReplicaSet(next);
     await this.setRolloutRevision(wantRevision);
     return true;
@@ -444,12 +537,7 @@ export abstract class RolloutPass {
     else nextAnn[SCALE_DOWN_DEADLINE_ANNOTATION] = wantDeadline;
     next.metadata.annotations = nextAnn;
     (next.spec as { replicas: number }).replicas = replicas;
-    const updated = await this.ctx.ops.updateReplicaSet(next);
-    const view = rsView(updated);
-    this.views = this.views.map((v) => (v === rs ? view : v));
-    if (this.newRS === rs) this.newRS = view;
-    if (this.stableRS === rs) this.stableRS = view;
-    this.others = this.others.map((v) => (v === rs ? view : v));
+    this.replaceView(rs, await this.ctx.ops.updateReplicaSet(next));
     if (sizeChanged) {
       this.events.emit(this.ctx.raw, {
         type: 'Normal',
@@ -458,6 +546,52 @@ export abstract class RolloutPass {
       });
     }
     return sizeChanged;
+  }
+
+  /** Swaps in the object a write returned, so later writes in this pass carry its resourceVersion. */
+  protected replaceView(rs: RsView, updated: KubeObject): RsView {
+    const view = rsView(updated);
+    this.views = this.views.map((v) => (v === rs ? view : v));
+    if (this.newRS === rs) this.newRS = view;
+    if (this.stableRS === rs) this.stableRS = view;
+    this.others = this.others.map((v) => (v === rs ? view : v));
+    return view;
+  }
+
+  // ---- ephemeral metadata (§5.5) ----
+
+  /**
+   * Each ReplicaSet's pod template gets the metadata of the role it plays (ephemeral-metadata.ts),
+   * then its running pods are patched in place. The ReplicaSet goes first, so a pod it creates in
+   * between already has the new metadata. Pods are looked at when the ReplicaSet changed or
+   * carries injected metadata: that also repairs pods a previous pass did not get to.
+   */
+  protected async reconcileEphemeralMetadata(): Promise<void> {
+    const targets = ephemeralTargets({
+      strategy: ephemeralStrategy(this.ctx.ro.spec.strategy),
+      stableHash: this.old.stableRS,
+      newRS: this.newRS!,
+      stableRS: this.stableRS,
+      others: this.others,
+    });
+    for (const { rs, desired } of targets) {
+      const existing = parseEphemeralMetadataAnnotation(rs.obj.metadata.annotations);
+      const next = replicaSetWithEphemeralMetadata(rs.obj, desired);
+      let view = rs;
+      if (next) view = this.replaceView(rs, await this.ctx.ops.updateReplicaSet(next));
+      if (view.specReplicas === 0 || (!next && existing === undefined)) continue;
+      for (const pod of this.ctx.podsOf(view.obj.metadata.uid ?? '')) {
+        if (pod.metadata.deletionTimestamp) continue;
+        const patch = podMetadataPatch(pod, existing, desired);
+        if (!patch) continue;
+        try {
+          await this.ctx.ops.patchPod(this.ns, pod.metadata.name ?? '', patch);
+        } catch (e) {
+          // Gone in the meantime: its replacement is created from the updated template.
+          if ((e as { code?: number }).code !== 404) throw e;
+        }
+      }
+    }
   }
 
   protected async patchStatus(next: RolloutStatus): Promise<void> {

@@ -81,7 +81,7 @@ const NEEDED: { group: string; resources: string[]; verbs: string[]; clusterScop
   // Leader election: GET, POST, PUT of the Lease.
   { group: 'coordination.k8s.io', resources: ['leases'], verbs: ['create', 'get', 'update'] },
   { group: '', resources: ['secrets', 'configmaps'], verbs: ['get', 'list', 'watch'] },
-  { group: '', resources: ['pods'], verbs: ['get', 'list', 'watch'] },
+  { group: '', resources: ['pods'], verbs: ['get', 'list', 'watch', 'patch'] },
   { group: '', resources: ['pods/eviction'], verbs: ['create'] },
   // Events are created, then patched (count, lastTimestamp) when they repeat.
   { group: '', resources: ['events'], verbs: ['create', 'patch'] },

@@ -214,9 +214,18 @@ test('.dockerignore keeps the build context to what the build needs', () => {
     ...(build.extends ? [posix.normalize(build.extends)] : []),
     'bin',
     ...build.include,
+    // `npm run build` also runs `vite build --config ui/vite.config.ts`.
+    ...(pkgBuildScript().includes('ui/vite.config.ts') ? ['ui'] : []),
   ];
   for (const n of needed) assert.ok(allowed.has(n), `.dockerignore lets ${n} in`);
   for (const n of ['node_modules', 'dist', 'test', '.git']) {
     assert.ok(!allowed.has(n), `.dockerignore keeps ${n} out`);
   }
 });
+
+function pkgBuildScript(): string {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+    scripts: Record<string, string>;
+  };
+  return pkg.scripts.build ?? '';
+}
