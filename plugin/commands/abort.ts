@@ -1,7 +1,17 @@
 // `abort NAME...`: status-first merge patch {"status":{"abort":true}} on each Rollout.
 import type { Command } from 'commander';
-import { patchStatusFirst, ROLLOUTS } from '../kube.ts';
+import type { KubeObject } from '../../src/kube/raw-client.ts';
+import { patchStatusFirst, ROLLOUTS, type Kube } from '../kube.ts';
 import { ctxOf, minArgs, newCommand } from './common.ts';
+
+/** Aborts one Rollout (the command and the dashboard); returns the patched Rollout. */
+export function abortRollout(
+  kube: Pick<Kube, 'client'>,
+  namespace: string,
+  name: string,
+): Promise<KubeObject> {
+  return patchStatusFirst(kube.client, ROLLOUTS, namespace, name, { status: { abort: true } });
+}
 
 export function abortCommand(): Command {
   return newCommand('abort', {
@@ -16,9 +26,9 @@ export function abortCommand(): Command {
     .action(async (names: string[], _opts: unknown, cmd: Command) => {
       minArgs(cmd, names, 1);
       const ctx = ctxOf(cmd);
-      const { client, namespace } = await ctx.kube();
+      const kube = await ctx.kube();
       for (const name of names) {
-        await patchStatusFirst(client, ROLLOUTS, namespace, name, { status: { abort: true } });
+        await abortRollout(kube, kube.namespace, name);
         ctx.out(`rollout '${name}' aborted\n`);
       }
     });

@@ -1,7 +1,17 @@
 // `pause NAME...`: main merge patch {"spec":{"paused":true}} on each Rollout, in order.
 import type { Command } from 'commander';
-import { pathOf, ROLLOUTS } from '../kube.ts';
+import type { KubeObject } from '../../src/kube/raw-client.ts';
+import { pathOf, ROLLOUTS, type Kube } from '../kube.ts';
 import { ctxOf, minArgs, newCommand } from './common.ts';
+
+/** Pauses one Rollout (the command and the dashboard's PUT …/pause); returns the patched Rollout. */
+export function pauseRollout(
+  kube: Pick<Kube, 'client'>,
+  namespace: string,
+  name: string,
+): Promise<KubeObject> {
+  return kube.client.patch(pathOf(ROLLOUTS, namespace, name), { spec: { paused: true } }, 'merge');
+}
 
 export function pauseCommand(): Command {
   return newCommand('pause', {
@@ -16,9 +26,9 @@ export function pauseCommand(): Command {
     .action(async (names: string[], _opts: unknown, cmd: Command) => {
       minArgs(cmd, names, 1);
       const ctx = ctxOf(cmd);
-      const { client, namespace } = await ctx.kube();
+      const kube = await ctx.kube();
       for (const name of names) {
-        await client.patch(pathOf(ROLLOUTS, namespace, name), { spec: { paused: true } }, 'merge');
+        await pauseRollout(kube, kube.namespace, name);
         ctx.out(`rollout '${name}' paused\n`);
       }
     });

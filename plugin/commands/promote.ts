@@ -1,7 +1,7 @@
 // `promote NAME [--full]`: the decision table of §1.4.4. GET the Rollout, then the status patch
 // (a main patch with the unified body if /status answers 404), then the spec patch.
 import type { Command } from 'commander';
-import { pathOf, ROLLOUTS } from '../kube.ts';
+import { pathOf, ROLLOUTS, type Kube } from '../kube.ts';
 import { KubeApiError, type KubeObject } from '../../src/kube/raw-client.ts';
 import { ctxOf, dig, exactArgs, newCommand } from './common.ts';
 
@@ -89,6 +89,38 @@ export function promotePlan(ro: KubeObject, flags: PromoteFlags): PromotePlan {
   return specPatch ? { specPatch } : {};
 }
 
+/**
+ * Promotes one Rollout as the command does (also the dashboard's promote): GET, the status patch
+ * (the unified body as a main patch if /status answers 404), then the spec patch. Returns the
+ * Rollout as the last request left it (the GET when nothing had to be sent).
+ */
+export async function promoteRollout(
+  kube: Pick<Kube, 'client'>,
+  namespace: string,
+  name: string,
+  flags: PromoteFlags,
+): Promise<KubeObject> {
+  const { client } = kube;
+  const path = pathOf(ROLLOUTS, namespace, name);
+  let latest = await client.get(path);
+  const plan = promotePlan(latest, flags);
+  let specPatch = plan.specPatch;
+  if (plan.statusPatch !== undefined) {
+    try {
+      latest = await client.patch(
+        pathOf(ROLLOUTS, namespace, name, 'status'),
+        plan.statusPatch,
+        'merge',
+      );
+    } catch (e) {
+      if (!(e instanceof KubeApiError && e.code === 404)) throw e;
+      specPatch = plan.unifiedPatch;
+    }
+  }
+  if (specPatch !== undefined) latest = await client.patch(path, specPatch, 'merge');
+  return latest;
+}
+
 export function promoteCommand(): Command {
   return newCommand('promote', {
     usage: 'ROLLOUT_NAME [flags]',
@@ -116,23 +148,7 @@ export function promoteCommand(): Command {
         ctx.err("Flag --skip-all-steps has been deprecated, use '--full' instead\n");
       }
       const { client, namespace } = await ctx.kube();
-      const path = pathOf(ROLLOUTS, namespace, name);
-      const ro = await client.get(path);
-      const plan = promotePlan(ro, opts);
-      let specPatch = plan.specPatch;
-      if (plan.statusPatch !== undefined) {
-        try {
-          await client.patch(
-            pathOf(ROLLOUTS, namespace, name, 'status'),
-            plan.statusPatch,
-            'merge',
-          );
-        } catch (e) {
-          if (!(e instanceof KubeApiError && e.code === 404)) throw e;
-          specPatch = plan.unifiedPatch;
-        }
-      }
-      if (specPatch !== undefined) await client.patch(path, specPatch, 'merge');
+      await promoteRollout({ client }, namespace, name, opts);
       ctx.out(opts.full ? `rollout '${name}' fully promoted\n` : `rollout '${name}' promoted\n`);
     });
 }

@@ -2,8 +2,24 @@
 import type { Command } from 'commander';
 import { parseDuration } from '../../src/analysis/duration.ts';
 import { rfc3339 } from '../../src/util/time.ts';
-import { pathOf, ROLLOUTS } from '../kube.ts';
+import type { KubeObject } from '../../src/kube/raw-client.ts';
+import { pathOf, ROLLOUTS, type Kube } from '../kube.ts';
 import { ctxOf, exactArgs, newCommand } from './common.ts';
+
+/**
+ * Restarts one Rollout (the command and the dashboard, which has no delay): spec.restartAt =
+ * now + delayMs, in UTC to the second. Returns the patched Rollout.
+ */
+export function restartRollout(
+  kube: Pick<Kube, 'client'>,
+  namespace: string,
+  name: string,
+  delayMs = 0,
+  now: Date = new Date(),
+): Promise<KubeObject> {
+  const restartAt = rfc3339(new Date(now.getTime() + delayMs));
+  return kube.client.patch(pathOf(ROLLOUTS, namespace, name), { spec: { restartAt } }, 'merge');
+}
 
 export function restartCommand(): Command {
   return newCommand('restart', {
@@ -29,9 +45,8 @@ export function restartCommand(): Command {
         if (!d.ok) throw new Error(d.error);
         delayMs = d.ms;
       }
-      const { client, namespace } = await ctx.kube();
-      const restartAt = rfc3339(new Date(Date.now() + delayMs));
-      await client.patch(pathOf(ROLLOUTS, namespace, name), { spec: { restartAt } }, 'merge');
+      const kube = await ctx.kube();
+      await restartRollout(kube, kube.namespace, name, delayMs);
       ctx.out(`rollout '${name}' restarts in ${opts.in ? opts.in : '0s'}\n`);
     });
 }

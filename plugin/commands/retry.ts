@@ -1,8 +1,18 @@
 // `retry rollout NAME...` (status-first {"status":{"abort":false}}) and
 // `retry experiment NAME...` (main merge patch {"status":null}: the experiment starts again).
 import type { Command } from 'commander';
-import { EXPERIMENTS, pathOf, patchStatusFirst, ROLLOUTS } from '../kube.ts';
+import type { KubeObject } from '../../src/kube/raw-client.ts';
+import { EXPERIMENTS, pathOf, patchStatusFirst, ROLLOUTS, type Kube } from '../kube.ts';
 import { ctxOf, minArgs, newCommand } from './common.ts';
+
+/** Retries one aborted Rollout (the command and the dashboard); returns the patched Rollout. */
+export function retryRollout(
+  kube: Pick<Kube, 'client'>,
+  namespace: string,
+  name: string,
+): Promise<KubeObject> {
+  return patchStatusFirst(kube.client, ROLLOUTS, namespace, name, { status: { abort: false } });
+}
 
 export function retryCommand(): Command {
   const retry = newCommand('retry', {
@@ -29,9 +39,9 @@ export function retryCommand(): Command {
       .action(async (names: string[], _opts: unknown, cmd: Command) => {
         minArgs(cmd, names, 1);
         const ctx = ctxOf(cmd);
-        const { client, namespace } = await ctx.kube();
+        const kube = await ctx.kube();
         for (const name of names) {
-          await patchStatusFirst(client, ROLLOUTS, namespace, name, { status: { abort: false } });
+          await retryRollout(kube, kube.namespace, name);
           ctx.out(`rollout '${name}' retried\n`);
         }
       }),

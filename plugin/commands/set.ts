@@ -2,13 +2,13 @@
 // names), set the image of the matching containers, PUT it back; up to 5 attempts on 409.
 import type { Command } from 'commander';
 import { isConflict, type KubeObject } from '../../src/kube/raw-client.ts';
-import { DEPLOYMENTS, pathOf, ROLLOUTS } from '../kube.ts';
+import { DEPLOYMENTS, pathOf, ROLLOUTS, type Kube } from '../kube.ts';
 import { ctxOf, dig, isObj, newCommand, UsageError, type Obj } from './common.ts';
 
 const CONTAINER_FIELDS = ['initContainers', 'containers', 'ephemeralContainers'];
 
 /** Sets `image` on the containers named `container` (every one for `*`); false if none matched. */
-export function setImage(obj: KubeObject, container: string, image: string): boolean {
+export function applyImage(obj: KubeObject, container: string, image: string): boolean {
   const podSpec = dig(obj, 'spec', 'template', 'spec');
   let found = false;
   if (!isObj(podSpec)) return false;
@@ -26,6 +26,50 @@ export function setImage(obj: KubeObject, container: string, image: string): boo
 }
 
 const MAX_ATTEMPTS = 5;
+
+export interface SetImageResult {
+  /** 'rollout', or 'deployment' when the Rollout's workloadRef was edited. */
+  kind: 'rollout' | 'deployment';
+  /** The object the UPDATE returned. */
+  updated: KubeObject;
+}
+
+/**
+ * `set image` for one Rollout (the command and the dashboard's set endpoint): GET the Rollout
+ * (or its workloadRef Deployment), set the image, PUT it back; up to 5 attempts on 409.
+ */
+export async function setImage(
+  kube: Pick<Kube, 'client'>,
+  namespace: string,
+  name: string,
+  container: string,
+  image: string,
+): Promise<SetImageResult> {
+  const { client } = kube;
+  for (let attempt = 1; ; attempt++) {
+    const ro = await client.get(pathOf(ROLLOUTS, namespace, name));
+    let path = pathOf(ROLLOUTS, namespace, name);
+    let obj = ro;
+    let kind: SetImageResult['kind'] = 'rollout';
+    const ref = (ro.spec as Obj | undefined)?.workloadRef;
+    if (isObj(ref)) {
+      if (typeof ref.name !== 'string') {
+        throw new Error(`spec.workloadRef.name is not a string: ${JSON.stringify(ref.name)}`);
+      }
+      path = pathOf(DEPLOYMENTS, namespace, ref.name);
+      obj = await client.get(path);
+      kind = 'deployment';
+    }
+    if (!applyImage(obj, container, image)) {
+      throw new Error(`unable to find container named "${container}"`);
+    }
+    try {
+      return { kind, updated: await client.update(path, obj) };
+    } catch (e) {
+      if (!isConflict(e) || attempt >= MAX_ATTEMPTS) throw e;
+    }
+  }
+}
 
 export function setCommand(): Command {
   const set = newCommand('set', {
@@ -51,33 +95,9 @@ export function setCommand(): Command {
         if (parts.length !== 2) throw new UsageError(cmd);
         const [container, image] = parts as [string, string];
         const ctx = ctxOf(cmd);
-        const { client, namespace } = await ctx.kube();
-        let updated: KubeObject | undefined;
-        let kind = 'rollout';
-        for (let attempt = 1; ; attempt++) {
-          const ro = await client.get(pathOf(ROLLOUTS, namespace, name));
-          let path = pathOf(ROLLOUTS, namespace, name);
-          let obj = ro;
-          const ref = (ro.spec as Obj | undefined)?.workloadRef;
-          if (isObj(ref)) {
-            if (typeof ref.name !== 'string') {
-              throw new Error(`spec.workloadRef.name is not a string: ${JSON.stringify(ref.name)}`);
-            }
-            path = pathOf(DEPLOYMENTS, namespace, ref.name);
-            obj = await client.get(path);
-            kind = 'deployment';
-          }
-          if (!setImage(obj, container, image)) {
-            throw new Error(`unable to find container named "${container}"`);
-          }
-          try {
-            updated = await client.update(path, obj);
-            break;
-          } catch (e) {
-            if (!isConflict(e) || attempt >= MAX_ATTEMPTS) throw e;
-          }
-        }
-        ctx.out(`${kind} "${updated?.metadata.name ?? name}" image updated\n`);
+        const kube = await ctx.kube();
+        const { kind, updated } = await setImage(kube, kube.namespace, name, container, image);
+        ctx.out(`${kind} "${updated.metadata.name ?? name}" image updated\n`);
       }),
   );
   return set;

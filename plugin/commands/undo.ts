@@ -3,7 +3,16 @@
 // JSON patch replacing /spec/template.
 import type { Command } from 'commander';
 import type { KubeObject } from '../../src/kube/raw-client.ts';
-import { DEPLOYMENTS, pathOf, POD_TEMPLATES, REPLICA_SETS, ROLLOUTS, type Gvr } from '../kube.ts';
+import {
+  DEPLOYMENTS,
+  errorMessage,
+  pathOf,
+  POD_TEMPLATES,
+  REPLICA_SETS,
+  ROLLOUTS,
+  type Gvr,
+  type Kube,
+} from '../kube.ts';
 import { ctxOf, exactArgs, intFlag, isObj, newCommand, str, type Obj } from './common.ts';
 
 const HASH_LABEL = 'rollouts-pod-template-hash';
@@ -117,6 +126,69 @@ const WORKLOAD_KINDS: Record<string, Gvr> = {
   PodTemplate: POD_TEMPLATES,
 };
 
+export interface UndoResult {
+  /** True when the current template already matched the chosen revision (nothing was sent). */
+  skipped: boolean;
+  /** The object the JSON patch returned (the Rollout, or its workloadRef target). */
+  patched?: KubeObject;
+}
+
+/**
+ * `undo --to-revision N` for one Rollout (the command and the dashboard's undo endpoint):
+ * chooses the ReplicaSet and patches its template back into the Rollout or its workloadRef target.
+ */
+export async function undoRollout(
+  kube: Pick<Kube, 'client' | 'kc'>,
+  namespace: string,
+  name: string,
+  toRevision: number,
+): Promise<UndoResult> {
+  const { client } = kube;
+  const ro = await client.get(pathOf(ROLLOUTS, namespace, name));
+  const spec = (ro.spec ?? {}) as Obj;
+  const selector = formatLabelSelector(spec.selector);
+  const list = await client.list(
+    pathOf(REPLICA_SETS, namespace),
+    selector ? { labelSelector: selector } : undefined,
+  );
+  const owned = list.items.filter((rs) =>
+    rs.metadata.ownerReferences?.some((r) => r.controller === true && r.uid === ro.metadata.uid),
+  );
+  const rs = chooseReplicaSet(name, owned, toRevision);
+  const rsTemplate = withoutHashLabel((rs.spec as Obj | undefined)?.template);
+  let target = pathOf(ROLLOUTS, namespace, name);
+  let current: unknown = spec.template;
+  const ref = spec.workloadRef;
+  if (isObj(ref)) {
+    const kind = str(ref.kind);
+    const gvr = WORKLOAD_KINDS[kind];
+    if (!gvr) throw new Error(`workload of type ${kind} is not supported`);
+    target = pathOf(gvr, namespace, str(ref.name));
+    // The Rollout carries no template of its own: compare with the referenced one.
+    const workload: Obj = await client.get(target);
+    current = kind === 'PodTemplate' ? workload.template : (workload.spec as Obj)?.template;
+  }
+  if (deepDerivative(withoutHashLabel(current), rsTemplate)) return { skipped: true };
+  try {
+    const patched = await client.patch(
+      target,
+      [{ op: 'replace', path: '/spec/template', value: rsTemplate }],
+      'json',
+    );
+    return { skipped: false, patched };
+  } catch (e) {
+    let server: string | undefined;
+    try {
+      server = kube.kc.getCurrentCluster()?.server;
+    } catch {
+      server = undefined;
+    }
+    throw new Error(`failed restoring revision ${toRevision}: ${errorMessage(e, server)}`, {
+      cause: e,
+    });
+  }
+}
+
 export function undoCommand(): Command {
   return newCommand('undo', {
     usage: 'ROLLOUT_NAME [flags]',
@@ -140,47 +212,11 @@ export function undoCommand(): Command {
       exactArgs(cmd, names, 1);
       const name = names[0]!;
       const ctx = ctxOf(cmd);
-      const { client, namespace } = await ctx.kube();
-      const ro = await client.get(pathOf(ROLLOUTS, namespace, name));
-      const spec = (ro.spec ?? {}) as Obj;
-      const selector = formatLabelSelector(spec.selector);
-      const list = await client.list(
-        pathOf(REPLICA_SETS, namespace),
-        selector ? { labelSelector: selector } : undefined,
-      );
-      const owned = list.items.filter((rs) =>
-        rs.metadata.ownerReferences?.some(
-          (r) => r.controller === true && r.uid === ro.metadata.uid,
-        ),
-      );
-      const rs = chooseReplicaSet(name, owned, opts.toRevision);
-      const rsTemplate = withoutHashLabel((rs.spec as Obj | undefined)?.template);
-      let target = pathOf(ROLLOUTS, namespace, name);
-      let current: unknown = spec.template;
-      const ref = spec.workloadRef;
-      if (isObj(ref)) {
-        const kind = str(ref.kind);
-        const gvr = WORKLOAD_KINDS[kind];
-        if (!gvr) throw new Error(`workload of type ${kind} is not supported`);
-        target = pathOf(gvr, namespace, str(ref.name));
-        // The Rollout carries no template of its own: compare with the referenced one.
-        const workload: Obj = await client.get(target);
-        current = kind === 'PodTemplate' ? workload.template : (workload.spec as Obj)?.template;
-      }
-      if (deepDerivative(withoutHashLabel(current), rsTemplate)) {
+      const kube = await ctx.kube();
+      const result = await undoRollout(kube, kube.namespace, name, opts.toRevision);
+      if (result.skipped) {
         ctx.out(`skipped rollback (current template already matches revision ${opts.toRevision})`);
         return;
-      }
-      try {
-        await client.patch(
-          target,
-          [{ op: 'replace', path: '/spec/template', value: rsTemplate }],
-          'json',
-        );
-      } catch (e) {
-        throw new Error(`failed restoring revision ${opts.toRevision}: ${ctx.message(e)}`, {
-          cause: e,
-        });
       }
       ctx.out(`rollout '${name}' undo\n`);
     });

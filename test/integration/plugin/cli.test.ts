@@ -378,12 +378,7 @@ describe('kubectl argo rollouts: CLI behaviour', () => {
     const short = await k.run(['version', '--short']);
     assert.equal(short.stdout, `${lines[0]!}\n`);
 
-    for (const args of [['dashboard'], ['dashboard', '-p', '8080', '--root-path', 'x']]) {
-      const d = await k.run(args);
-      assert.equal(d.code, 1);
-      assert.equal(d.stdout, '');
-      assert.equal(d.stderr, 'Error: the dashboard is not available in this version\n');
-    }
+    // The running dashboard command: test/integration/dashboard/command.test.ts.
     const badPort = await k.run(['dashboard', '--port', 'http']);
     assert.equal(badPort.code, 1);
     assert.match(badPort.stderr, /^Error: invalid argument "http" for "-p, --port" flag/);
