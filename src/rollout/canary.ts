@@ -510,6 +510,9 @@ export class CanaryPass extends RolloutPass {
       HPAReplicas: sum((v) => v.replicas),
       selector: labelSelectorToString(ctx.selector as Parameters<typeof labelSelectorToString>[0]),
     };
+    // Own copy: the deletes below must not reach `old`, or the diff against it misses them (a
+    // new revision then kept the previous revision's background run when a router was set).
+    if (next.canary) next.canary = { ...next.canary };
     for (const k of [
       'replicas',
       'updatedReplicas',
