@@ -18,6 +18,7 @@
 
 import type { IntOrString } from '../api/common.ts';
 import type { Rollout } from '../api/rollout.ts';
+import { parseDuration } from '../analysis/duration.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Public types
@@ -279,45 +280,6 @@ function strMap(x: unknown): Record<string, string> | undefined {
 // ---------------------------------------------------------------------------------------------
 // Durations and int-or-string values, as Go parses them
 
-const UNIT_NS: Record<string, number> = {
-  ns: 1,
-  us: 1e3,
-  µs: 1e3, // U+00B5
-  μs: 1e3, // U+03BC
-  ms: 1e6,
-  s: 1e9,
-  m: 60e9,
-  h: 3600e9,
-};
-
-/** Go's time.ParseDuration, in nanoseconds; undefined where Go returns an error. */
-function parseGoDuration(s: string): number | undefined {
-  let rest = s;
-  let sign = 1;
-  if (rest.startsWith('-') || rest.startsWith('+')) {
-    if (rest[0] === '-') sign = -1;
-    rest = rest.slice(1);
-  }
-  if (rest === '0') return 0;
-  if (rest === '') return undefined;
-  let total = 0;
-  while (rest !== '') {
-    const m = /^([0-9]*)(?:\.([0-9]*))?/.exec(rest);
-    const whole = m?.[1] ?? '';
-    const frac = m?.[2];
-    if (whole === '' && (frac === undefined || frac === '')) return undefined;
-    rest = rest.slice(m?.[0].length ?? 0);
-    const unit = /^[^0-9.]+/.exec(rest)?.[0];
-    if (unit === undefined) return undefined; // "missing unit in duration"
-    const scale = UNIT_NS[unit];
-    if (scale === undefined) return undefined; // "unknown unit"
-    rest = rest.slice(unit.length);
-    total += Number(`${whole === '' ? '0' : whole}.${frac ?? ''}0`) * scale;
-    if (total >= 2 ** 63) return undefined; // "invalid duration" (overflow)
-  }
-  return sign * total;
-}
-
 /** Go's strconv.ParseInt(s, 10, bits); undefined on a syntax or range error. */
 function parseGoInt(s: string, bits: 32 | 64): number | undefined {
   if (!/^[+-]?[0-9]+$/.test(s)) return undefined;
@@ -341,9 +303,9 @@ export function pauseDurationSeconds(duration: IntOrString | null | undefined): 
   if (typeof duration === 'number') return Math.trunc(duration);
   const secs = parseGoInt(duration, 32);
   if (secs !== undefined) return secs;
-  const ns = parseGoDuration(duration);
-  if (ns === undefined) return -1;
-  return Math.trunc(ns / 1e9);
+  const d = parseDuration(duration);
+  if (!d.ok) return -1;
+  return Number(d.ns / 1_000_000_000n);
 }
 
 /** validation.go getIntOrPercentValue: "N%" ⇒ N, other strings through Atoi, ints as is. */
