@@ -52,9 +52,12 @@ function docs(url: string): KubeObject[] {
   ];
 }
 
-const runOf = (ro: KubeObject) =>
-  statusOf(ro).canary?.currentBackgroundAnalysisRunStatus as
-    { name: string; status: string } | undefined;
+type BackgroundRun = { name: string; status: string } | undefined;
+/** `status.canary.currentBackgroundAnalysisRunStatus` (the test support types `canary` loosely). */
+const backgroundRun = (canary: unknown): BackgroundRun =>
+  (canary as { currentBackgroundAnalysisRunStatus?: BackgroundRun } | undefined)
+    ?.currentBackgroundAnalysisRunStatus;
+const runOf = (ro: KubeObject): BackgroundRun => backgroundRun(statusOf(ro).canary);
 
 describe('ALB: a background analysis per revision', () => {
   let target: Target;
@@ -126,7 +129,7 @@ describe('ALB: a background analysis per revision', () => {
         (st.pauseConditions ?? []).some((p) => p.reason === 'CanaryPauseStep'),
     );
     assert.notEqual(s4.abort, true);
-    const run4 = s4.canary?.currentBackgroundAnalysisRunStatus as { name: string } | undefined;
+    const run4 = backgroundRun(s4.canary);
     assert.ok(run4, 'revision 4 has a background run');
     assert.notEqual(run4.name, failedRun);
     assert.ok(run4.name.includes(h4), `run ${run4.name} is for ${h4}`);
