@@ -17,8 +17,10 @@ import { encodeRolloutInfo } from '../info/encode.ts';
 import { pathOf, ROLLOUTS, type Kube } from '../kube.ts';
 import { ApiError, errorReply, GRPC } from './api-errors.ts';
 import { applyFields, parseFields, type FieldsFilter } from './fields-filter.ts';
+import { infoExtras, withExtras } from './info-extras.ts';
 import { streamRolloutInfos } from './list-watch.ts';
 import { listRolloutInfos } from './rollout-infos.ts';
+import { rolloutEvents } from './rollout-events.ts';
 import { streamRolloutInfo, type RolloutWatchTiming } from './rollout-watch.ts';
 import { matchRoute, type Route, type SimpleAction } from './routes.ts';
 import { ResponseStream } from './stream.ts';
@@ -140,7 +142,12 @@ async function unary(ctx: ApiContext, route: Route, req: IncomingMessage): Promi
     }
     case 'info': {
       const data = await fetchView({ ...kube, namespace: route.namespace }, route.name);
-      return encodeRolloutInfo(infoOf(data, new Date()));
+      return withExtras(encodeRolloutInfo(infoOf(data, new Date())), infoExtras(data.rollout));
+    }
+    case 'events': {
+      const events = await rolloutEvents(kube, route.namespace, route.name);
+      // An empty list is omitted (`{}`), like every list of this API (§3.3).
+      return events.length ? { events } : {};
     }
     case 'action': {
       const body = await readJsonBody(req);

@@ -5,6 +5,7 @@
 // `%2F` inside a segment stays part of that parameter. `set/{container}/{image=**}/{tag}` takes
 // every segment between the container and the last one as the image, joined with `/`, so an
 // image like `argoproj/rollouts-demo` may be sent raw or as `argoproj%2Frollouts-demo`.
+// `{name}/events` is ours (Argo's API has no events route).
 
 /** The user actions that take only a name: Argo's four, plus pause and resume (ours). */
 export const SIMPLE_ACTIONS = ['restart', 'promote', 'abort', 'retry', 'pause', 'resume'] as const;
@@ -17,6 +18,7 @@ export type Route =
   | { kind: 'listWatch'; namespace: string }
   | { kind: 'info'; namespace: string; name: string }
   | { kind: 'infoWatch'; namespace: string; name: string }
+  | { kind: 'events'; namespace: string; name: string }
   | { kind: 'action'; action: SimpleAction; namespace: string; name: string }
   | { kind: 'setImage'; namespace: string; name: string; container: string; image: string }
   | { kind: 'undo'; namespace: string; name: string; revision: string };
@@ -60,6 +62,7 @@ export function matchRoute(method: string, path: string): RouteMatch {
   if (a.length === 3 && a[1] === 'info' && a[2] === 'watch') {
     return found({ kind: 'infoWatch', namespace, name }, 'GET');
   }
+  if (a.length === 2 && a[1] === 'events') return found({ kind: 'events', namespace, name }, 'GET');
   if (a.length === 2 && (SIMPLE_ACTIONS as readonly string[]).includes(a[1]!)) {
     return found({ kind: 'action', action: a[1] as SimpleAction, namespace, name }, 'PUT');
   }

@@ -1,7 +1,8 @@
 // The dashboard UI in headless Chromium against the real dashboard server, the emulator and our
-// controllers: the list shows a paused canary; Promote on the rollout page advances it and the
-// page follows without a reload; Abort shows Degraded; an analysis run's metric chart draws its
-// measurements; `/` and Enter drive the list from the keyboard. Screenshots go to test-artifacts/.
+// controllers: the list shows a paused canary; the rollout page shows its conditions and events;
+// Promote on the rollout page advances it and the page follows without a reload; Abort shows
+// Degraded; an analysis run's metric chart draws its measurements; a timed pause counts down;
+// `/` and Enter drive the list from the keyboard. Screenshots go to test-artifacts/.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
@@ -55,6 +56,19 @@ async function until(what: string, fn: () => Promise<boolean>, timeoutMs = 20_00
 
 async function text(page: Page, testId: string): Promise<string> {
   return ((await page.getByTestId(testId).textContent()) ?? '').trim();
+}
+
+/** Seconds of a countdown text: `Resumes in 59m58s` ⇒ 3598. */
+function countdownSeconds(text: string): number {
+  const m = /^Resumes in (?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(text);
+  assert.ok(m && text !== 'Resumes in ', `a countdown: ${text}`);
+  return Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0);
+}
+
+/** The rows of the Events panel, newest first, as `reason message` texts. */
+async function eventRows(page: Page): Promise<string[]> {
+  const items = page.getByRole('list', { name: 'Events, newest first' }).getByRole('listitem');
+  return (await items.allTextContents()).map((t) => t.trim());
 }
 
 /** The rollout cards of the home page's grid. */
@@ -214,6 +228,46 @@ describe('dashboard UI in Chromium', { skip }, () => {
     await page.getByRole('dialog').waitFor({ state: 'detached' });
   });
 
+  test('the rollout page shows the Paused condition, the pause reason and the events', async () => {
+    await page.goto(`${stack.baseUrl}rollout/${ns}/checkout`);
+    await page.getByRole('heading', { level: 1, name: /checkout/ }).waitFor();
+    const conditions = page.getByRole('region', { name: 'Conditions' });
+    const paused = conditions.getByRole('row', { name: /^Paused/ });
+    await paused.waitFor();
+    const cells = (await paused.getByRole('cell').allTextContents()).map((t) => t.trim());
+    assert.match(cells[0] ?? '', /True$/);
+    assert.equal(cells[1], 'RolloutPaused');
+    assert.equal(cells[2], 'Rollout is paused');
+    assert.match(cells[3] ?? '', /^\d+[smhd] ago$/);
+    assert.equal(await paused.getAttribute('class'), 'condition tone-row-paused');
+    assert.match(
+      (await conditions.getByRole('list', { name: 'Pause reasons' }).textContent()) ?? '',
+      /^CanaryPauseStep ?paused for \d+[smhd]$/,
+    );
+    // The columns are headed, for screen readers too.
+    assert.deepEqual(
+      (await conditions.getByRole('columnheader').allTextContents()).map((t) => t.trim()),
+      ['Type', 'Status', 'Reason', 'Message', 'Last transition'],
+    );
+
+    // The controller's own events about the Rollout, newest first.
+    const events = page.getByRole('region', { name: 'Events' });
+    await until('the paused event', async () =>
+      (await eventRows(page)).some((t) =>
+        /RolloutPaused\s*Rollout is paused \(CanaryPauseStep\)/.test(t),
+      ),
+    );
+    const rows = await eventRows(page);
+    const updated2 = rows.findIndex((t) =>
+      /RolloutUpdated\s*Rollout updated to revision 2/.test(t),
+    );
+    const updated1 = rows.findIndex((t) =>
+      /RolloutUpdated\s*Rollout updated to revision 1/.test(t),
+    );
+    assert.ok(updated2 >= 0 && updated1 > updated2, `newest first: ${rows.join(' | ')}`);
+    assert.equal(await events.locator('.event-warning').count(), 0, 'no warnings here');
+  });
+
   test('Promote on the rollout page advances the canary and the page follows live', async () => {
     await page.goto(`${stack.baseUrl}rollout/${ns}/checkout`);
     await page.getByRole('heading', { level: 1, name: /checkout/ }).waitFor();
@@ -246,6 +300,12 @@ describe('dashboard UI in Chromium', { skip }, () => {
     await until('set weight 50', async () => (await text(page, 'summary-set-weight')) === '50');
     assert.equal(await stillSamePage(page), true, 'the page was not reloaded');
     assert.match((await current.textContent()) ?? '', /^4Pause/);
+    // The events follow too: the step the promotion completed appears without a reload.
+    await until('the step-completed event', async () =>
+      (await eventRows(page)).some((t) =>
+        /RolloutStepCompleted\s*Rollout step 2\/6 completed/.test(t),
+      ),
+    );
     await page.screenshot({ path: `${ARTIFACTS}dashboard-rollout-promoted.png`, fullPage: true });
   });
 
@@ -369,7 +429,18 @@ describe('dashboard UI in Chromium', { skip }, () => {
     await waitForPhase(cluster, ns, 'search', 'Paused', (s) => s.currentStepIndex === 1);
     const timer = page.locator('.steps [aria-current="step"]').getByRole('timer');
     await timer.waitFor();
-    assert.match((await timer.textContent()) ?? '', /^Resumes in ≤ (1h|59m\d*s?)$/);
+    // Exact (from the server's pauseEndsAt), and counting down: two successive readings.
+    const first = ((await timer.textContent()) ?? '').trim();
+    assert.match(first, /^Resumes in (1h|59m(\d+s)?)$/);
+    let second = first;
+    await until('the countdown moves', async () => {
+      second = ((await timer.textContent()) ?? '').trim();
+      return second !== first;
+    });
+    assert.ok(
+      countdownSeconds(second) < countdownSeconds(first),
+      `${second} is less than ${first}`,
+    );
     assert.match(
       (await page.locator('.steps [aria-current="step"]').textContent()) ?? '',
       /^2Pause: 1h/,

@@ -1,13 +1,18 @@
 // The dashboard UI's pure helpers (ui/src/util.ts, MetricChart): the search syntax, the
 // "requires attention" rule, pod icon classes, image splitting, measurement parsing, pause
-// labels and chart ticks. No browser needed.
+// labels and chart ticks, the pause countdown, condition colours, event order and the events
+// re-read throttle (ui/src/throttle.ts, on a fake clock). No browser needed.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { niceTicks, thresholdOf } from '../../ui/src/chart.ts';
+import { Throttle, type ThrottleClock } from '../../ui/src/throttle.ts';
 import type { RolloutInfo } from '../../ui/src/types.ts';
 import {
   analysisLabel,
+  conditionTone,
+  countdownText,
   matchesSearch,
+  newestFirst,
   measurementNumbers,
   parseDuration,
   pauseText,
@@ -94,5 +99,102 @@ describe('dashboard UI helpers', () => {
     assert.equal(thresholdOf('result[0] >= 0.95'), 0.95);
     assert.equal(thresholdOf('len(result) > 0'), 0);
     assert.equal(thresholdOf(undefined), undefined);
+  });
+
+  test('the pause countdown from pauseEndsAt: exact, then Resuming…', () => {
+    const end = '2026-11-22T07:00:00Z';
+    const at = (iso: string) => Date.parse(iso);
+    assert.equal(countdownText(end, at('2026-11-22T06:59:18Z')), 'Resumes in 42s');
+    assert.equal(countdownText(end, at('2026-11-22T06:59:17.500Z')), 'Resumes in 43s');
+    assert.equal(countdownText(end, at('2026-11-22T06:00:00Z')), 'Resumes in 1h');
+    assert.equal(countdownText(end, at('2026-11-22T06:00:02Z')), 'Resumes in 59m58s');
+    assert.equal(countdownText(end, at('2026-11-22T07:00:00Z')), 'Resuming…');
+    assert.equal(countdownText('not a time', 0), undefined);
+  });
+
+  test('condition colours', () => {
+    assert.equal(conditionTone('Paused', 'True'), 'paused');
+    assert.equal(conditionTone('Paused', 'False'), 'neutral');
+    assert.equal(conditionTone('InvalidSpec', 'True'), 'failure');
+    assert.equal(conditionTone('Available', 'True'), 'success');
+    assert.equal(conditionTone('Available', 'False'), 'warning');
+    assert.equal(conditionTone('Progressing', 'True', 'ReplicaSetUpdated'), 'pending');
+    assert.equal(conditionTone('Progressing', 'True', 'NewReplicaSetAvailable'), 'success');
+    assert.equal(conditionTone('Progressing', 'False', 'ProgressDeadlineExceeded'), 'failure');
+    assert.equal(conditionTone('Progressing', 'Unknown', 'RolloutPaused'), 'paused');
+    assert.equal(conditionTone('Healthy', 'False'), 'neutral');
+    assert.equal(conditionTone('Healthy', 'Unknown'), 'unknown');
+  });
+
+  test('events newest first; equal times keep the server order', () => {
+    const e = (reason: string, lastTimestamp?: string) => ({
+      reason,
+      ...(lastTimestamp ? { lastTimestamp } : {}),
+    });
+    assert.deepEqual(
+      newestFirst([
+        e('old', '2026-11-22T06:00:00Z'),
+        e('a', '2026-11-22T06:05:00Z'),
+        e('none'),
+        e('b', '2026-11-22T06:05:00Z'),
+      ]).map((x) => x.reason),
+      ['a', 'b', 'old', 'none'],
+    );
+  });
+
+  test('the events throttle: at once, then one trailing run per gap, never two at once', async () => {
+    let now = 0;
+    const timers: { at: number; fn: () => void }[] = [];
+    const clock: ThrottleClock = {
+      now: () => now,
+      setTimeout: (fn, ms) => {
+        const t = { at: now + ms, fn };
+        timers.push(t);
+        return t;
+      },
+      clearTimeout: (h) => {
+        const i = timers.indexOf(h as (typeof timers)[number]);
+        if (i >= 0) timers.splice(i, 1);
+      },
+    };
+    const advance = async (to: number) => {
+      now = to;
+      for (const t of timers.filter((x) => x.at <= to)) {
+        timers.splice(timers.indexOf(t), 1);
+        t.fn();
+      }
+      await new Promise((r) => setImmediate(r));
+    };
+    const runs: number[] = [];
+    let finish: (() => void) | undefined;
+    const th = new Throttle(
+      2_000,
+      () => {
+        runs.push(now);
+        return new Promise<void>((r) => (finish = r));
+      },
+      clock,
+    );
+    th.request();
+    assert.deepEqual(runs, [0], 'the first request runs at once');
+    th.request();
+    th.request();
+    await advance(2_500);
+    assert.deepEqual(runs, [0], 'not while the first run is still going');
+    finish?.();
+    await advance(2_500);
+    assert.deepEqual(runs, [0, 2_500], 'the requests meanwhile became one run');
+    finish?.();
+    await advance(3_000);
+    th.request();
+    await advance(3_000);
+    assert.deepEqual(runs, [0, 2_500], 'inside the gap: waits');
+    await advance(4_500);
+    assert.deepEqual(runs, [0, 2_500, 4_500], 'one trailing run when the gap is over');
+    finish?.();
+    th.request();
+    th.dispose();
+    await advance(10_000);
+    assert.deepEqual(runs, [0, 2_500, 4_500], 'nothing after dispose');
   });
 });

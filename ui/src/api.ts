@@ -1,6 +1,7 @@
 // The dashboard REST API (§3.2) and its SSE streams (§3.4), relative to the page's <base>.
 import { useEffect, useRef, useState } from 'react';
-import type { RolloutInfo, RolloutWatchEvent } from './types.ts';
+import { Throttle } from './throttle.ts';
+import type { RolloutEvent, RolloutInfo, RolloutWatchEvent } from './types.ts';
 
 /** `<base href>` + `api/v1/`: the server rewrites <base> to `/<rootPath>/`. */
 export function apiUrl(path: string): string {
@@ -51,6 +52,9 @@ export const api = {
   list: (ns: string) => call<{ rollouts?: RolloutInfo[] }>('GET', `rollouts/${seg(ns)}/info`),
   info: (ns: string, name: string) =>
     call<RolloutInfo>('GET', `rollouts/${seg(ns)}/${seg(name)}/info`),
+  /** Ours: the Rollout's Events, newest first (`{}` when there are none). */
+  events: (ns: string, name: string) =>
+    call<{ events?: RolloutEvent[] }>('GET', `rollouts/${seg(ns)}/${seg(name)}/events`),
   restart: (ns: string, name: string) =>
     call<unknown>('PUT', `rollouts/${seg(ns)}/${seg(name)}/restart`, {}),
   promote: (ns: string, name: string, full = false) =>
@@ -280,4 +284,57 @@ export function useRollout(
  */
 function sameShape(a: RolloutInfo, b: RolloutInfo): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** How often the rollout page may re-read the events while the watch keeps delivering. */
+export const EVENTS_GAP_MS = 2_000;
+
+/**
+ * The rollout's Events: read at once, then again whenever `version` changes (the page passes
+ * each info the watch delivers: the controller writes its events while it changes the
+ * Rollout, its ReplicaSets and pods), at most once per `gapMs`. A failed read keeps the events
+ * already shown and reports the error beside them.
+ */
+export function useRolloutEvents(
+  ns: string,
+  name: string,
+  version: unknown,
+  gapMs = EVENTS_GAP_MS,
+): { events?: RolloutEvent[]; error?: string } {
+  const key = `${ns}/${name}`;
+  const [state, setState] = useState<{ key: string; events?: RolloutEvent[]; error?: string }>({
+    key: '',
+  });
+  const throttle = useRef<Throttle | undefined>(undefined);
+  useEffect(() => {
+    let live = true;
+    const t = new Throttle(gapMs, async () => {
+      try {
+        const r = await api.events(ns, name);
+        if (live) setState({ key, events: r.events ?? [] });
+      } catch (e) {
+        if (live) {
+          setState((s) => ({
+            key,
+            ...(s.key === key && s.events ? { events: s.events } : {}),
+            error: errorText(e),
+          }));
+        }
+      }
+    });
+    throttle.current = t;
+    return () => {
+      live = false;
+      t.dispose();
+    };
+  }, [ns, name, key, gapMs]);
+  useEffect(() => {
+    throttle.current?.request();
+  }, [version, key]);
+  return state.key === key
+    ? {
+        ...(state.events ? { events: state.events } : {}),
+        ...(state.error ? { error: state.error } : {}),
+      }
+    : {};
 }

@@ -162,9 +162,37 @@ export interface RolloutInfo {
   containers?: ContainerInfo[];
   initContainers?: ContainerInfo[];
   steps?: CanaryStep[];
-  /** Not part of RolloutInfo today; shown when a server adds them. */
-  conditions?: { type?: string; status?: string; reason?: string; message?: string }[];
-  events?: { type?: string; reason?: string; message?: string; lastTimestamp?: string }[];
+  // Our additions to the single-rollout info (not in Argo's RolloutInfo, not in the list):
+  /** `status.conditions` of the Rollout, as Kubernetes JSON. */
+  conditions?: RolloutCondition[];
+  /** `status.pauseConditions`: why the rollout is paused, since when. */
+  pauseConditions?: PauseCondition[];
+  /** RFC3339: when the current timed canary pause step ends (absent when nothing ends it). */
+  pauseEndsAt?: string;
+}
+
+export interface RolloutCondition {
+  type?: string;
+  status?: string;
+  reason?: string;
+  message?: string;
+  lastUpdateTime?: string;
+  lastTransitionTime?: string;
+}
+
+export interface PauseCondition {
+  reason?: string;
+  startTime?: string;
+}
+
+/** One Event of `GET …/{name}/events` (ours). */
+export interface RolloutEvent {
+  type?: string;
+  reason?: string;
+  message?: string;
+  count?: number;
+  firstTimestamp?: string;
+  lastTimestamp?: string;
 }
 
 export interface RolloutWatchEvent {

@@ -1,5 +1,5 @@
 // Small pure helpers shared by the pages.
-import type { RolloutInfo } from './types.ts';
+import type { RolloutEvent, RolloutInfo } from './types.ts';
 
 export type Tone = 'success' | 'failure' | 'warning' | 'pending' | 'paused' | 'unknown' | 'neutral';
 
@@ -127,6 +127,61 @@ export function shortDuration(ms: number): string {
   if (m < 60) return `${m}m${s % 60 ? `${s % 60}s` : ''}`;
   const h = Math.floor(m / 60);
   return `${h}h${m % 60 ? `${m % 60}m` : ''}`;
+}
+
+/**
+ * The exact pause countdown from the server's `pauseEndsAt`: `Resumes in 42s`, then
+ * `Resuming…` once the instant has passed (the controller moves on at its next reconcile).
+ */
+export function countdownText(pauseEndsAt: string, now: number): string | undefined {
+  const end = Date.parse(pauseEndsAt);
+  if (Number.isNaN(end)) return undefined;
+  return end > now ? `Resumes in ${shortDuration(end - now)}` : 'Resuming…';
+}
+
+/**
+ * A Rollout condition as a colour family: what people should notice. An InvalidSpec or a
+ * ReplicaFailure is a failure when true; Progressing false means the update stopped (deadline
+ * exceeded or aborted), true is in progress unless its reason says the update is done, and
+ * Unknown with RolloutPaused is how a pause shows on it; Available false is a warning (Healthy
+ * false is every update's normal state, so it stays quiet); Paused true is paused.
+ */
+export function conditionTone(
+  type: string | undefined,
+  status: string | undefined,
+  reason?: string,
+): Tone {
+  if (status === 'Unknown') return reason === 'RolloutPaused' ? 'paused' : 'unknown';
+  const on = status === 'True';
+  switch (type) {
+    case 'InvalidSpec':
+    case 'ReplicaFailure':
+      return on ? 'failure' : 'neutral';
+    case 'Progressing':
+      if (!on) return 'failure';
+      return reason === 'NewReplicaSetAvailable' ? 'success' : 'pending';
+    case 'Available':
+      return on ? 'success' : 'warning';
+    case 'Healthy':
+    case 'Completed':
+      return on ? 'success' : 'neutral';
+    case 'Paused':
+      return on ? 'paused' : 'neutral';
+    default:
+      return on ? 'neutral' : 'unknown';
+  }
+}
+
+/** Events newest first by lastTimestamp; equal or missing times keep the server's order. */
+export function newestFirst(events: readonly RolloutEvent[]): RolloutEvent[] {
+  const t = (e: RolloutEvent) => {
+    const v = Date.parse(e.lastTimestamp ?? e.firstTimestamp ?? '');
+    return Number.isNaN(v) ? Number.NEGATIVE_INFINITY : v;
+  };
+  return events
+    .map((e, i) => ({ e, i }))
+    .sort((a, b) => t(b.e) - t(a.e) || a.i - b.i)
+    .map(({ e }) => e);
 }
 
 /** Kubernetes-style age ("5m", "2d") of an RFC3339 time. */

@@ -140,7 +140,15 @@ export class StreamReader {
   }
 }
 
-const VERBATIM = new Set(['steps', 'specAndStatus', 'labels', 'annotations']);
+// Kubernetes JSON passed through as is (ours: conditions, pauseConditions) keeps its own empties.
+const VERBATIM = new Set([
+  'steps',
+  'specAndStatus',
+  'labels',
+  'annotations',
+  'conditions',
+  'pauseConditions',
+]);
 
 /** Paths holding a Go zero value (0, "", false, [], null) outside verbatim Kubernetes JSON. */
 export function zeroValuePaths(v: unknown, path = ''): string[] {

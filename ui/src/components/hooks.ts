@@ -5,6 +5,9 @@ export function useNow(ms = 1000, active = true): number {
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
     if (!active) return;
+    // Re-read at once: the value from before it became active may be long stale (a countdown
+    // would show it for a whole tick).
+    setNow(Date.now());
     const t = window.setInterval(() => setNow(Date.now()), ms);
     return () => window.clearInterval(t);
   }, [ms, active]);

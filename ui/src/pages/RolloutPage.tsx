@@ -1,9 +1,18 @@
 // The rollout page: actions, steps, summary, containers, revisions with ReplicaSets, pods and
 // analysis runs, all live from the single-rollout watch.
 import { useRef, useState } from 'react';
-import { api, errorText, runAction, useRollout, type RolloutAction } from '../api.ts';
+import {
+  api,
+  errorText,
+  runAction,
+  useRollout,
+  useRolloutEvents,
+  type RolloutAction,
+} from '../api.ts';
 import { ActionButton } from '../components/ActionButton.tsx';
 import { AnalysisModal } from '../components/AnalysisModal.tsx';
+import { ConditionsPanel } from '../components/ConditionsPanel.tsx';
+import { EventsPanel } from '../components/EventsPanel.tsx';
 import { StatusIcon } from '../components/StatusIcon.tsx';
 import { useToast } from '../components/Toasts.tsx';
 import { useNow } from '../components/hooks.ts';
@@ -15,11 +24,13 @@ import type {
   ContainerInfo,
   PodInfo,
   ReplicaSetInfo,
+  RolloutEvent,
   RolloutInfo,
 } from '../types.ts';
 import {
   age,
   analysisLabel,
+  countdownText,
   parseDuration,
   pauseText,
   podTone,
@@ -30,6 +41,8 @@ import {
 
 export function RolloutPage({ namespace, name }: { namespace: string; name: string }) {
   const { rollout, error, connected } = useRollout(namespace, name);
+  // Each info the watch delivers is a new object: re-read the events then (throttled).
+  const events = useRolloutEvents(namespace, name, rollout);
   return (
     <div className="rollout-page">
       <nav className="breadcrumb" aria-label="Breadcrumb">
@@ -55,7 +68,7 @@ export function RolloutPage({ namespace, name }: { namespace: string; name: stri
       ) : !rollout ? (
         <p className="muted">Loading…</p>
       ) : (
-        <RolloutView r={rollout} namespace={namespace} name={name} />
+        <RolloutView r={rollout} namespace={namespace} name={name} events={events} />
       )}
     </div>
   );
@@ -88,7 +101,17 @@ function actionEnabled(a: RolloutAction, status: string | undefined): boolean {
   }
 }
 
-function RolloutView({ r, namespace, name }: { r: RolloutInfo; namespace: string; name: string }) {
+function RolloutView({
+  r,
+  namespace,
+  name,
+  events,
+}: {
+  r: RolloutInfo;
+  namespace: string;
+  name: string;
+  events: { events?: RolloutEvent[]; error?: string };
+}) {
   const canary = r.strategy === 'Canary';
   return (
     <>
@@ -165,43 +188,11 @@ function RolloutView({ r, namespace, name }: { r: RolloutInfo; namespace: string
             />
           ) : null}
           <RevisionsPanel r={r} namespace={namespace} name={name} />
-          {r.conditions?.length ? (
-            <section className="panel" aria-labelledby="cond-h">
-              <h2 id="cond-h">Conditions</h2>
-              <table className="plain">
-                <thead>
-                  <tr>
-                    <th>Type</th>
-                    <th>Status</th>
-                    <th>Reason</th>
-                    <th>Message</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {r.conditions.map((c) => (
-                    <tr key={c.type}>
-                      <td>{c.type}</td>
-                      <td>{c.status}</td>
-                      <td>{c.reason}</td>
-                      <td>{c.message}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </section>
+          {/* Servers without our additions send no conditions: the panel stays away then. */}
+          {r.conditions ? (
+            <ConditionsPanel conditions={r.conditions} pauseConditions={r.pauseConditions ?? []} />
           ) : null}
-          {r.events?.length ? (
-            <section className="panel" aria-labelledby="ev-h">
-              <h2 id="ev-h">Events</h2>
-              <ul className="events">
-                {r.events.map((e, i) => (
-                  <li key={i} className={e.type === 'Warning' ? 'warning' : ''}>
-                    <strong>{e.reason}</strong> {e.message}
-                  </li>
-                ))}
-              </ul>
-            </section>
-          ) : null}
+          <EventsPanel {...events} />
         </div>
         {canary && r.steps?.length ? (
           <aside className="detail-side">
@@ -286,24 +277,44 @@ function stepLabel(s: CanaryStep): { title: string; details: string[] } {
   return { title: Object.keys(s)[0] ?? 'Step', details: [] };
 }
 
-/** Remembers when this page first saw the rollout paused at a step (the API has no start time). */
+/**
+ * Remembers when this page first saw the rollout paused at a step: the fallback for a server
+ * without our `pauseEndsAt`, where Argo's info has no start time.
+ */
 function usePauseStart(key: string | undefined): number | undefined {
   const seen = useRef<{ key?: string; at?: number }>({});
   if (key !== seen.current.key) seen.current = key ? { key, at: Date.now() } : {};
   return seen.current.at;
 }
 
+/** What the current pause step shows: an exact countdown, a bound, or that it waits for people. */
+function usePauseNote(r: RolloutInfo, step: CanaryStep | undefined, index: number) {
+  const pauseMs = step?.pause ? parseDuration(step.pause.duration) : undefined;
+  const paused = r.status === 'Paused' && step?.pause !== undefined;
+  // Our server sends conditions with every reconciled rollout; Argo's info never does.
+  const ours = r.conditions !== undefined;
+  const approximate = paused && pauseMs !== undefined && !r.pauseEndsAt && !ours;
+  const since = usePauseStart(
+    approximate ? `${r.objectMeta?.uid}/${index}/${r.generation}` : undefined,
+  );
+  const now = useNow(1000, paused && (pauseMs !== undefined || r.pauseEndsAt !== undefined));
+  if (!paused) return undefined;
+  if (r.pauseEndsAt) {
+    const text = countdownText(r.pauseEndsAt, now);
+    if (text) return { text, timer: true };
+  }
+  if (approximate && since !== undefined && pauseMs !== undefined) {
+    return { text: `Resumes in ≤ ${shortDuration(pauseMs - (now - since))}`, timer: true };
+  }
+  // An indefinite pause step, or a timed one held by a manual pause.
+  return { text: pauseMs === undefined ? 'Paused until promoted' : 'Paused until resumed' };
+}
+
 function StepsPanel({ r }: { r: RolloutInfo }) {
   const steps = r.steps ?? [];
   const parsed = parseInt(r.step ?? '', 10);
   const current = Number.isNaN(parsed) ? steps.length : parsed;
-  const currentStep = steps[current];
-  const pauseMs = currentStep?.pause ? parseDuration(currentStep.pause.duration) : undefined;
-  const pausedHere = r.status === 'Paused' && pauseMs !== undefined;
-  const since = usePauseStart(
-    pausedHere ? `${r.objectMeta?.uid}/${current}/${r.generation}` : undefined,
-  );
-  const now = useNow(1000, pausedHere);
+  const note = usePauseNote(r, steps[current], current);
   return (
     <section className="panel" aria-labelledby="steps-h">
       <h2 id="steps-h">Steps</h2>
@@ -329,16 +340,14 @@ function StepsPanel({ r }: { r: RolloutInfo }) {
                     ))}
                   </ul>
                 ) : null}
-                {state === 'current' && pausedHere && since !== undefined ? (
-                  <div className="countdown" role="timer">
-                    Resumes in ≤ {shortDuration(pauseMs - (now - since))}
+                {state === 'current' && note ? (
+                  <div
+                    className="countdown"
+                    {...(note.timer ? { role: 'timer', 'aria-live': 'off' as const } : {})}
+                    {...(note.timer && r.pauseEndsAt ? { title: `Until ${r.pauseEndsAt}` } : {})}
+                  >
+                    {note.text}
                   </div>
-                ) : null}
-                {state === 'current' &&
-                s.pause &&
-                pauseMs === undefined &&
-                r.status === 'Paused' ? (
-                  <div className="countdown">Paused until promoted</div>
                 ) : null}
               </div>
             </li>

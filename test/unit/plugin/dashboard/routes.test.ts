@@ -28,6 +28,18 @@ const cases: [method: string, path: string, want: RouteMatch][] = [
     '/api/v1/rollouts/ns/web/info/watch',
     { ok: true, route: { kind: 'infoWatch', namespace: 'ns', name: 'web' } },
   ],
+  // Ours: the Rollout's events.
+  [
+    'GET',
+    '/api/v1/rollouts/ns/web/events',
+    { ok: true, route: { kind: 'events', namespace: 'ns', name: 'web' } },
+  ],
+  ['PUT', '/api/v1/rollouts/ns/web/events', { ok: false, reason: 'methodNotAllowed' }],
+  [
+    'GET',
+    '/api/v1/rollouts/ns/info/events',
+    { ok: true, route: { kind: 'events', namespace: 'ns', name: 'info' } },
+  ],
   ...(['restart', 'promote', 'abort', 'retry', 'pause', 'resume'] as const).map(
     (action): [string, string, RouteMatch] => [
       'PUT',
