@@ -8,7 +8,7 @@ import type { KubeObject } from '../../src/kube/raw-client.ts';
 import { ListWatcher } from '../../src/kube/list-watcher.ts';
 import { encodeRolloutInfo } from '../info/encode.ts';
 import { DEPLOYMENTS, pathOf, PODS, REPLICA_SETS, ROLLOUTS, type Gvr, type Kube } from '../kube.ts';
-import { listInfoOf } from './rollout-infos.ts';
+import { indexNamespace, listInfoOf, type NamespaceIndex } from './rollout-infos.ts';
 import type { ResponseStream } from './stream.ts';
 
 /** The controller owner of an object of `kind`, by name (pure). */
@@ -39,20 +39,19 @@ export async function streamRolloutInfos(
   let synced = false;
   stream.onClose(() => Promise.all(watchers.map((w) => w.stop())));
 
-  const announce = (ro: KubeObject): void => {
+  const indexNow = (): NamespaceIndex =>
+    indexNamespace({
+      replicaSets: replicaSets.list(namespace),
+      pods: pods.list(namespace),
+      deployments: deployments.list(namespace),
+    });
+  // The first snapshot shares one index across all Rollouts; a later event builds its own.
+  const announce = (ro: KubeObject, idx: NamespaceIndex = indexNow()): void => {
     if (!synced || stream.closed) return;
-    const info = listInfoOf(
-      ro,
-      {
-        replicaSets: replicaSets.list(namespace),
-        pods: pods.list(namespace),
-        deployments: deployments.list(namespace),
-      },
-      new Date(),
-    );
+    const info = listInfoOf(ro, idx, new Date());
     stream.send({ type: 'Updated', rolloutInfo: encodeRolloutInfo(info) });
   };
-  rollouts.onAdd(announce);
+  rollouts.onAdd((ro) => announce(ro));
   rollouts.onUpdate((_old, ro) => announce(ro));
   pods.onDelete((pod) => {
     const rsName = controllerOwner(pod, 'ReplicaSet');
@@ -72,5 +71,6 @@ export async function streamRolloutInfos(
   if (stream.closed) return;
   synced = true;
   stream.open();
-  for (const ro of rollouts.list(namespace)) announce(ro);
+  const idx = indexNow();
+  for (const ro of rollouts.list(namespace)) announce(ro, idx);
 }

@@ -5,6 +5,7 @@
 import type { KubeObject } from '../../src/kube/raw-client.ts';
 import { workloadName } from '../commands/rollout-data.ts';
 import { buildRolloutInfo } from '../info/rollout-info.ts';
+import { OwnerIndex } from '../info/owner-index.ts';
 import type { RolloutInfo } from '../info/types.ts';
 import {
   DEPLOYMENTS,
@@ -17,24 +18,35 @@ import {
 } from '../kube.ts';
 
 export interface NamespaceObjects {
-  rollouts: readonly KubeObject[];
   replicaSets: readonly KubeObject[];
   pods: readonly KubeObject[];
   deployments: readonly KubeObject[];
 }
 
+/** A namespace's objects, indexed once for the infos of all its Rollouts. */
+export interface NamespaceIndex {
+  replicaSets: OwnerIndex;
+  pods: OwnerIndex;
+  deployments: readonly KubeObject[];
+}
+
+export function indexNamespace(objs: NamespaceObjects): NamespaceIndex {
+  return {
+    replicaSets: new OwnerIndex(objs.replicaSets),
+    pods: new OwnerIndex(objs.pods),
+    deployments: objs.deployments,
+  };
+}
+
 /** The list form of one Rollout's info (pure). */
-export function listInfoOf(
-  rollout: KubeObject,
-  objs: Omit<NamespaceObjects, 'rollouts'>,
-  now: Date,
-): RolloutInfo {
+export function listInfoOf(rollout: KubeObject, idx: NamespaceIndex, now: Date): RolloutInfo {
   const wl = workloadName(rollout);
-  const workload = wl ? objs.deployments.find((d) => d.metadata.name === wl) : undefined;
+  const workload = wl ? idx.deployments.find((d) => d.metadata.name === wl) : undefined;
+  const replicaSets = idx.replicaSets.owned(rollout.metadata.uid);
   return buildRolloutInfo({
     rollout,
-    replicaSets: objs.replicaSets,
-    pods: objs.pods,
+    replicaSets,
+    pods: replicaSets.flatMap((rs) => idx.pods.owned(rs.metadata.uid)),
     analysisRuns: [],
     experiments: [],
     ...(workload ? { workload } : {}),
@@ -58,6 +70,10 @@ export async function listRolloutInfos(
       ? listOrEmpty(client, DEPLOYMENTS, namespace)
       : Promise.resolve({ items: [] }),
   ]);
-  const objs = { replicaSets: replicaSets.items, pods: pods.items, deployments: deployments.items };
-  return rollouts.map((ro) => listInfoOf(ro, objs, now));
+  const idx = indexNamespace({
+    replicaSets: replicaSets.items,
+    pods: pods.items,
+    deployments: deployments.items,
+  });
+  return rollouts.map((ro) => listInfoOf(ro, idx, now));
 }
