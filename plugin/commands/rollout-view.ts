@@ -1,7 +1,7 @@
 // The original's "view controller" for `get rollout -w` and `status`: list-watches over the
 // namespace keep the RolloutInfo current; a rebuilt info equal to the previous one is not reported.
 import { isDeepStrictEqual } from 'node:util';
-import { KubeApiError } from '../../src/kube/raw-client.ts';
+import { KubeApiError, type KubeObject } from '../../src/kube/raw-client.ts';
 import { ListWatcher } from '../../src/kube/list-watcher.ts';
 import type { RolloutInfo } from '../info/types.ts';
 import {
@@ -16,6 +16,7 @@ import {
   type Kube,
 } from '../kube.ts';
 import { fetchView, infoOf, workloadName, type ViewData } from './rollout-data.ts';
+import { concernsView, type ViewKind } from './view-relevance.ts';
 
 export interface ViewWatchOptions {
   kube: Kube;
@@ -62,26 +63,28 @@ export class RolloutViewWatch {
     if (this.stopped) return this.last;
 
     const { client, namespace, kc } = kube;
-    const mk = (gvr: Gvr): ListWatcher => {
+    const mk = (gvr: Gvr, kind: ViewKind): ListWatcher => {
       const w = new ListWatcher({
         kc,
         client,
         path: pathOf(gvr, namespace),
         backoff: { minMs: 200, maxMs: 5_000 },
       });
-      const kick = (): void => this.schedule();
-      w.onAdd(kick);
-      w.onUpdate(kick);
-      w.onDelete(kick);
+      const kick = (...objs: KubeObject[]): void => {
+        if (objs.some((o) => this.concerns(kind, o))) this.schedule();
+      };
+      w.onAdd((o) => kick(o));
+      w.onUpdate((old, o) => kick(old, o));
+      w.onDelete((o) => kick(o));
       this.watchers.push(w);
       return w;
     };
-    this.rollouts = mk(ROLLOUTS);
-    this.replicaSets = mk(REPLICA_SETS);
-    this.pods = mk(PODS);
-    if (withRuns) this.analysisRuns = mk(ANALYSIS_RUNS);
-    if (withExperiments) this.experiments = mk(EXPERIMENTS);
-    this.deployments = mk(DEPLOYMENTS);
+    this.rollouts = mk(ROLLOUTS, 'Rollout');
+    this.replicaSets = mk(REPLICA_SETS, 'ReplicaSet');
+    this.pods = mk(PODS, 'Pod');
+    if (withRuns) this.analysisRuns = mk(ANALYSIS_RUNS, 'AnalysisRun');
+    if (withExperiments) this.experiments = mk(EXPERIMENTS, 'Experiment');
+    this.deployments = mk(DEPLOYMENTS, 'Deployment');
     for (const w of this.watchers) w.start();
     await Promise.all(this.watchers.map((w) => w.synced));
     this.rebuild();
@@ -96,6 +99,29 @@ export class RolloutViewWatch {
       if (e instanceof KubeApiError && e.code === 404) return false;
       throw e;
     }
+  }
+
+  /** Whether an event on `obj` can change this view (before the first sync: always). */
+  private concerns(kind: ViewKind, obj: KubeObject): boolean {
+    if (!this.watchers.every((w) => w.hasSynced())) return true;
+    const { namespace } = this.o.kube;
+    const rollout = this.rollouts?.get(namespace, this.o.name);
+    const uid = rollout?.metadata.uid;
+    const experimentUids = new Set<string>();
+    if (uid !== undefined) {
+      for (const e of this.experiments?.list(namespace) ?? []) {
+        if (e.metadata.uid && e.metadata.ownerReferences?.some((r) => r.uid === uid)) {
+          experimentUids.add(e.metadata.uid);
+        }
+      }
+    }
+    return concernsView(kind, obj, {
+      name: this.o.name,
+      rollout,
+      experimentUids,
+      replicaSet: (name) => this.replicaSets?.get(namespace, name),
+      workload: rollout ? workloadName(rollout) : undefined,
+    });
   }
 
   private schedule(): void {
