@@ -23,7 +23,6 @@
 //     [--namespaces 5] [--settle-seconds 5] [--poll-ms 3000] [--error-rate 0.01]
 //     [--cpu-prof <dir>] [--label x]
 import { execFileSync } from 'node:child_process';
-import { Agent, request } from 'node:http';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -31,6 +30,8 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import yaml from 'js-yaml';
+import { Client } from '../support/http-client.ts';
+import { pool } from '../support/pool.ts';
 import {
   children,
   EXIT_WITH_PARENT,
@@ -161,69 +162,6 @@ function machineTicks(): { total: number; idle: number } {
 
 // ---- HTTP with keep-alive ----
 
-class Client {
-  readonly agent = new Agent({ keepAlive: true, maxSockets: 32 });
-  constructor(readonly port: number) {}
-
-  call(method: string, path: string, body?: unknown, contentType = 'application/json') {
-    const data = body === undefined ? undefined : JSON.stringify(body);
-    return new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = request(
-        {
-          host: '127.0.0.1',
-          port: this.port,
-          method,
-          path,
-          agent: this.agent,
-          headers: {
-            Accept: 'application/json',
-            ...(data !== undefined
-              ? { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(data) }
-              : {}),
-          },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () =>
-            resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
-          );
-          res.on('error', reject);
-        },
-      );
-      req.setTimeout(120_000, () => req.destroy(new Error(`${method} ${path} timed out`)));
-      req.on('error', reject);
-      req.end(data);
-    });
-  }
-
-  async expect(method: string, path: string, status: number, body?: unknown, type?: string) {
-    const res = await this.call(method, path, body, type);
-    if (res.status !== status) {
-      throw new Error(`${method} ${path}: ${res.status} ${res.body.slice(0, 300)}`);
-    }
-    return res;
-  }
-
-  close(): void {
-    this.agent.destroy();
-  }
-}
-
-/** Runs `total` tasks with `concurrency` workers; gives up after PHASE_LIMIT_MS. */
-async function pool(total: number, concurrency: number, task: (i: number) => Promise<void>) {
-  const deadline = performance.now() + PHASE_LIMIT_MS;
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < total) {
-        if (performance.now() > deadline) throw new Error(`phase exceeded ${PHASE_LIMIT_MS} ms`);
-        await task(next++);
-      }
-    }),
-  );
-}
-
 // ---- the emulator (the controller benchmark's process wrapper, reused) ----
 
 /** How long a stopped child may take before it is killed. */
@@ -277,7 +215,7 @@ async function startControllerProcess(
 /** Sums of a few controller metrics (Prometheus text from its /metrics). */
 async function controllerMetrics(port: number): Promise<Record<string, number>> {
   if (!port) return {};
-  const client = new Client(port);
+  const client = new Client(port, 32);
   try {
     const res = await client.call('GET', '/metrics');
     const sums: Record<string, number> = {};
@@ -546,7 +484,7 @@ async function main(): Promise<void> {
   const app = await startMetricsApp({ errorRate: ERROR_RATE });
   const prom = await startBenchPrometheus([app.target], (c) => children.push(c));
   const sim = await startSim();
-  const client = new Client(sim.port);
+  const client = new Client(sim.port, 32);
   let controller: ControllerProcess | undefined;
   try {
     const dataQuery = QUERY.replaceAll('{{args.job}}', 'app').replace(/ # .*$/, '');
@@ -591,7 +529,7 @@ async function main(): Promise<void> {
     log(`creating ${fmt(RUNS)} AnalysisRuns in ${NAMESPACES} namespaces …`);
     const tCreate = performance.now();
     const createWall = Date.now();
-    await pool(RUNS, CONCURRENCY, async (i) => {
+    await pool(RUNS, CONCURRENCY, PHASE_LIMIT_MS, async (i) => {
       const r = refs[i]!;
       await client.expect(
         'POST',
@@ -653,7 +591,7 @@ async function main(): Promise<void> {
     // ---- terminate every run; all must end Successful ----
     log('terminating every run (spec.terminate: true) …');
     const tTerm = performance.now();
-    await pool(RUNS, CONCURRENCY, async (i) => {
+    await pool(RUNS, CONCURRENCY, PHASE_LIMIT_MS, async (i) => {
       const r = refs[i]!;
       await client.expect(
         'PATCH',

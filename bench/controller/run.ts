@@ -25,6 +25,8 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import yaml from 'js-yaml';
+import { Client } from '../support/http-client.ts';
+import { pool } from '../support/pool.ts';
 import {
   EXIT_WITH_PARENT,
   startControllerProcess as startControllerProcessShared,
@@ -115,74 +117,6 @@ function procStats(pid: number): ProcStats {
 }
 
 // ---- HTTP with keep-alive ----
-
-interface Response {
-  status: number;
-  body: string;
-}
-
-class Client {
-  readonly agent = new Agent({ keepAlive: true, maxSockets: 64 });
-  constructor(readonly port: number) {}
-
-  call(method: string, path: string, body?: unknown, contentType = 'application/json') {
-    const data = body === undefined ? undefined : JSON.stringify(body);
-    return new Promise<Response>((resolve, reject) => {
-      const req = request(
-        {
-          host: '127.0.0.1',
-          port: this.port,
-          method,
-          path,
-          agent: this.agent,
-          headers: {
-            Accept: 'application/json',
-            ...(data !== undefined
-              ? { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(data) }
-              : {}),
-          },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () =>
-            resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
-          );
-          res.on('error', reject);
-        },
-      );
-      req.setTimeout(120_000, () => req.destroy(new Error(`${method} ${path} timed out`)));
-      req.on('error', reject);
-      req.end(data);
-    });
-  }
-
-  async expect(method: string, path: string, status: number, body?: unknown, type?: string) {
-    const res = await this.call(method, path, body, type);
-    if (res.status !== status) {
-      throw new Error(`${method} ${path}: ${res.status} ${res.body.slice(0, 300)}`);
-    }
-    return res;
-  }
-
-  close(): void {
-    this.agent.destroy();
-  }
-}
-
-/** Runs `total` tasks with `concurrency` workers; gives up after PHASE_LIMIT_MS. */
-async function pool(total: number, concurrency: number, task: (i: number) => Promise<void>) {
-  const deadline = performance.now() + PHASE_LIMIT_MS;
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < total) {
-        if (performance.now() > deadline) throw new Error(`phase exceeded ${PHASE_LIMIT_MS} ms`);
-        await task(next++);
-      }
-    }),
-  );
-}
 
 /** Polls `check` every POLL_MS until it returns true; false after PHASE_LIMIT_MS. */
 async function until(what: string, check: () => Promise<boolean>): Promise<boolean> {
@@ -622,7 +556,7 @@ async function main(): Promise<void> {
     log(`(a) creating ${fmt(ROLLOUTS)} Rollouts in ${NAMESPACES} namespaces …`);
     let before = await snapshot(client, sim, controller);
     const tCreate = performance.now();
-    await pool(ROLLOUTS, CONCURRENCY, async (i) => {
+    await pool(ROLLOUTS, CONCURRENCY, PHASE_LIMIT_MS, async (i) => {
       const r = refs[i]!;
       await client.expect(
         'POST',
@@ -656,7 +590,7 @@ async function main(): Promise<void> {
     log(`(c) changing the image of ${PROMOTE} Rollouts …`);
     before = after;
     let t = performance.now();
-    await pool(chosen.length, CONCURRENCY, async (i) => {
+    await pool(chosen.length, CONCURRENCY, PHASE_LIMIT_MS, async (i) => {
       const r = chosen[i]!;
       await client.expect(
         'PATCH',

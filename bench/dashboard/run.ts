@@ -38,6 +38,8 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import yaml from 'js-yaml';
+import { Client } from '../support/http-client.ts';
+import { pool } from '../support/pool.ts';
 import {
   children,
   EXIT_WITH_PARENT,
@@ -188,62 +190,6 @@ function procStats(pid: number): ProcStats {
 
 // ---- HTTP with keep-alive ----
 
-interface Response {
-  status: number;
-  body: string;
-  bytes: number;
-}
-
-class Client {
-  readonly agent = new Agent({ keepAlive: true, maxSockets: 64 });
-  constructor(readonly port: number) {}
-
-  call(method: string, path: string, body?: unknown, contentType = 'application/json') {
-    const data = body === undefined ? undefined : JSON.stringify(body);
-    return new Promise<Response>((resolve, reject) => {
-      const req = request(
-        {
-          host: '127.0.0.1',
-          port: this.port,
-          method,
-          path,
-          agent: this.agent,
-          headers: {
-            Accept: 'application/json',
-            ...(data !== undefined
-              ? { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(data) }
-              : {}),
-          },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => {
-            const buf = Buffer.concat(chunks);
-            resolve({ status: res.statusCode ?? 0, body: buf.toString('utf8'), bytes: buf.length });
-          });
-          res.on('error', reject);
-        },
-      );
-      req.setTimeout(120_000, () => req.destroy(new Error(`${method} ${path} timed out`)));
-      req.on('error', reject);
-      req.end(data);
-    });
-  }
-
-  async expect(method: string, path: string, status: number, body?: unknown, type?: string) {
-    const res = await this.call(method, path, body, type);
-    if (res.status !== status) {
-      throw new Error(`${method} ${path}: ${res.status} ${res.body.slice(0, 300)}`);
-    }
-    return res;
-  }
-
-  close(): void {
-    this.agent.destroy();
-  }
-}
-
 /**
  * One SSE stream of the dashboard (`Accept: text/event-stream`, as the UI's EventSource sends):
  * each `data: {"result":…} ` line is parsed and handed to `onResult` with its arrival time.
@@ -315,20 +261,6 @@ class SseStream {
     this.req?.destroy();
     this.agent.destroy();
   }
-}
-
-/** Runs `total` tasks with `concurrency` workers; gives up after PHASE_LIMIT_MS. */
-async function pool(total: number, concurrency: number, task: (i: number) => Promise<void>) {
-  const deadline = performance.now() + PHASE_LIMIT_MS;
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, total) }, async () => {
-      while (next < total) {
-        if (performance.now() > deadline) throw new Error(`phase exceeded ${PHASE_LIMIT_MS} ms`);
-        await task(next++);
-      }
-    }),
-  );
 }
 
 /** Polls `check` every POLL_MS until it returns true; false after PHASE_LIMIT_MS. */
@@ -714,7 +646,7 @@ async function main(): Promise<void> {
     const names = Array.from({ length: ROLLOUTS }, (_, i) => nameOf(i));
     log(`creating ${ROLLOUTS} Rollouts in ${NS} …`);
     let t = performance.now();
-    await pool(ROLLOUTS, CONCURRENCY, async (i) => {
+    await pool(ROLLOUTS, CONCURRENCY, PHASE_LIMIT_MS, async (i) => {
       await client.expect(
         'POST',
         `${RO_BASE}/namespaces/${NS}/rollouts`,
@@ -729,7 +661,9 @@ async function main(): Promise<void> {
     const churnNames = names.slice(toPause.length, toPause.length + CHURN);
     const singleNames = names.slice(ROLLOUTS - MAX_SINGLE);
     log(`changing the image of ${toPause.length} Rollouts (they stop at the pause step) …`);
-    await pool(toPause.length, CONCURRENCY, (i) => setImage(client, toPause[i]!, 'example/app:v2'));
+    await pool(toPause.length, CONCURRENCY, PHASE_LIMIT_MS, (i) =>
+      setImage(client, toPause[i]!, 'example/app:v2'),
+    );
     await waitAll(client, 'paused at step 1', new Set(toPause), pausedAtStep1);
     await quiet(sim);
     const objects = {
